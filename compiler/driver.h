@@ -1,0 +1,55 @@
+/* driver.h: the command-line options every mode of dnnc shares, and the modes.
+ *
+ * compiler/driver.c parses the command line into a dnnc_options, reads the
+ * program (a .dnn source or an IR file) and calls one mode function.  Each mode
+ * lives in its own file next to the subsystem it drives and returns the exit
+ * status: 0 ok, 1 user error, 2 internal error.
+ */
+#ifndef DNNC_DRIVER_H
+#define DNNC_DRIVER_H
+
+#include <stdbool.h>
+
+#include "ir.h"
+
+typedef enum {
+    DNNC_MODE_CHECK, DNNC_MODE_EMIT_IR, DNNC_MODE_TRAIN, DNNC_MODE_EVAL,
+    DNNC_MODE_DIAGNOSE, DNNC_MODE_REPAIR, DNNC_MODE_MUTATE
+} dnnc_mode;
+
+typedef struct dnnc_options {
+    dnnc_mode mode;          /* what to do */
+    const char *input;       /* program file (.dnn or IR) */
+    const char *output;      /* -o: where the mode writes its main output, or NULL */
+    bool json;               /* --json: machine-readable result on stdout */
+    bool quiet;              /* --quiet: no progress display */
+    int threads;             /* --threads N (0 = all cores) */
+    int epochs;              /* --epochs N override (-1 = the program's) */
+    long seed;               /* --seed N override (-1 = the program's) */
+    const char *save;        /* --save FILE: trained weights (safetensors) */
+    const char *load;        /* --load FILE: weights to evaluate */
+    bool static_only;        /* --static: diagnosis without training */
+    const char *strategy;    /* --strategy NAME (repair) */
+    const char *budget;      /* --budget 20x | 300s (repair) */
+    int trials;              /* --trials N (repair, 0 = by budget) */
+    int runs;                /* --runs R (repair validation, default 5) */
+    int fixes;               /* --fixes K (repair, default 3) */
+    const char *mutate_op;   /* --mutate OP */
+    const char *mutate_args; /* --mutate-args, operator parameters */
+} dnnc_options;
+
+/* The source text of the program being compiled (for patches and carets). */
+typedef struct dnnc_source {
+    const char *path;        /* as given on the command line */
+    const char *text;        /* whole file, NUL-terminated */
+    long size;               /* bytes */
+    bool is_ir;              /* the file is IR text, not .dnn */
+} dnnc_source;
+
+/* Modes beyond check/emit-ir; each returns the exit status. */
+int dnnc_mode_train(const ir_program *p, const dnnc_source *src, const dnnc_options *o);
+int dnnc_mode_diagnose(const ir_program *p, const dnnc_source *src, const dnnc_options *o);
+int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_options *o);
+int dnnc_mode_mutate(const ir_program *p, const dnnc_source *src, const dnnc_options *o);
+
+#endif

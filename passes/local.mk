@@ -1,0 +1,1 @@
+# passes/local.mk: passes files.

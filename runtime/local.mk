@@ -1,0 +1,1 @@
+# runtime/local.mk: runtime files.

@@ -1,0 +1,1 @@
+# tests/local.mk: the test programs and scripts run by make check.
