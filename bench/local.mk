@@ -1,1 +1,1 @@
-# bench/local.mk: bench files.
+# bench/local.mk: make bench.

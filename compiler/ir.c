@@ -137,6 +137,7 @@ ir_program *ir_program_new(const char *file)
     } else {
         p->dir = ir_strdup(".");
     }
+    p->source_name = ir_strdup(slash ? slash + 1 : p->file);
     ir_train_defaults(&p->train);
     return p;
 }
@@ -175,6 +176,7 @@ void ir_program_free(ir_program *p)
     free(p->train.data);
     free(p->file);
     free(p->dir);
+    free(p->source_name);
     free(p);
 }
 
@@ -184,6 +186,7 @@ ir_program *ir_program_clone(const ir_program *p)
     *c = *p;
     c->file = ir_strdup(p->file);
     c->dir = ir_strdup(p->dir);
+    c->source_name = ir_strdup(p->source_name);
     c->train.model = ir_strdup(p->train.model);
     c->train.data = ir_strdup(p->train.data);
     c->datasets = ir_alloc(sizeof *c->datasets * (size_t)p->n_datasets);
@@ -227,7 +230,7 @@ ir_dataset *ir_find_dataset(const ir_program *p, const char *name)
 ir_node *ir_find_node(const ir_model *m, const char *name)
 {
     for (int i = 0; i < m->n_nodes; i++)
-        if (strcmp(m->nodes[i].name, name) == 0)
+        if (m->nodes[i].name && strcmp(m->nodes[i].name, name) == 0)
             return &m->nodes[i];
     return NULL;
 }

@@ -24,6 +24,7 @@
 typedef struct ir_span {
     int line, col;    /* 1-based start, col in bytes */
     int off, len;     /* byte offset and length in the source text */
+    int key_off;      /* attributes: offset of "key =" (-1: positional or none) */
 } ir_span;
 
 /* A tensor shape without the batch dimension. */
@@ -159,6 +160,7 @@ typedef struct ir_train {
 typedef struct ir_program {
     char *file;                 /* file it was read from, for messages */
     char *dir;                  /* that file's folder: base of relative paths */
+    char *source_name;          /* basename of the .dnn file the IR came from */
     ir_dataset *datasets;       /* every dataset declared */
     int n_datasets;
     ir_model *models;           /* every model declared */

@@ -1,0 +1,299 @@
+/* driver.c: the dnnc command line.
+ *
+ * Parses options, reads the program (a .dnn source or IR text, told apart by
+ * the IR's first line), compiles it to checked IR, prints diagnostics and
+ * hands the IR to the chosen mode.  Exit status: 0 ok, 1 user error (bad
+ * input), 2 internal error.
+ */
+#include "driver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "diag.h"
+#include "ir_text.h"
+#include "lower.h"
+#include "parse.h"
+
+#define MAX_INPUT (1L << 30)   /* refuse programs larger than 1 GiB */
+
+static const char usage_text[] =
+    "usage: dnnc MODE [options] FILE\n"
+    "\n"
+    "FILE is a .dnn program or an IR file (first line 'dnnc-ir 1'); '-' reads stdin.\n"
+    "\n"
+    "Modes:\n"
+    "  --check            report diagnostics only (exit 0 clean, 1 on errors)\n"
+    "  --emit-ir          print the checked IR\n"
+    "  --train            train the program, print per-epoch and test metrics\n"
+    "  --eval             evaluate weights given by --load on the test split\n"
+    "  --diagnose         static and dynamic fault localisation, ranked suspects\n"
+    "  --repair           localise, search, validate and report fixes\n"
+    "  --mutate OP        write a faulty variant made by mutation operator OP\n"
+    "\n"
+    "Options:\n"
+    "  -o OUT             write the mode's main output to OUT\n"
+    "  --json             machine-readable result on stdout\n"
+    "  --quiet            no progress display\n"
+    "  --threads N        threads to use (default: all cores)\n"
+    "  --epochs N         override the program's epochs\n"
+    "  --seed N           override the program's seed\n"
+    "  --save FILE        (train) write trained weights as safetensors\n"
+    "  --load FILE        (eval) read weights from a safetensors file\n"
+    "  --static           (diagnose) static rules only, no training\n"
+    "  --strategy NAME    (repair) guided, random, autotrainer or bohb\n"
+    "  --budget B         (repair) 20x (times the training time) or 300s\n"
+    "  --trials N         (repair) stop after N candidate trainings\n"
+    "  --runs R           (repair) trainings per validated fix (default 5)\n"
+    "  --fixes K          (repair) fixes to report (default 3)\n"
+    "  --mutate-args A    (mutate) operator parameters, key=value[,key=value]\n"
+    "  --help             this text\n"
+    "  --version          the version\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("dnnc: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'dnnc --help'.\n", stderr);
+    return 1;
+}
+
+/* Parses a non-negative integer option value. */
+static bool parse_count(const char *s, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < 0 || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool set_mode(dnnc_options *o, dnnc_mode mode, bool *mode_set)
+{
+    if (*mode_set && o->mode != mode)
+        return false;
+    o->mode = mode;
+    *mode_set = true;
+    return true;
+}
+
+/* Fills O from the command line; returns -1 to go on, else an exit status. */
+static int parse_args(int argc, char **argv, dnnc_options *o)
+{
+    bool mode_set = false;
+    static const struct { const char *flag; dnnc_mode mode; } modes[] = {
+        {"--check", DNNC_MODE_CHECK}, {"--emit-ir", DNNC_MODE_EMIT_IR}, {"--train", DNNC_MODE_TRAIN},
+        {"--eval", DNNC_MODE_EVAL}, {"--diagnose", DNNC_MODE_DIAGNOSE}, {"--repair", DNNC_MODE_REPAIR},
+    };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        bool matched = false;
+        for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++)
+            if (strcmp(a, modes[k].flag) == 0) {
+                if (!set_mode(o, modes[k].mode, &mode_set))
+                    return usage_error("choose one mode; '%s' conflicts with an earlier one", a);
+                matched = true;
+            }
+        if (matched)
+            continue;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("dnnc %s\n", PACKAGE_VERSION);
+            return 0;
+        }
+        if (strcmp(a, "--json") == 0) {
+            o->json = true;
+            continue;
+        }
+        if (strcmp(a, "--quiet") == 0) {
+            o->quiet = true;
+            continue;
+        }
+        if (strcmp(a, "--static") == 0) {
+            o->static_only = true;
+            continue;
+        }
+        if (strcmp(a, "-") == 0 || a[0] != '-') {
+            if (o->input)
+                return usage_error("only one input file is accepted; '%s' is extra", a);
+            o->input = a;
+            continue;
+        }
+        /* Options with a value. */
+        if (!next)
+            return usage_error("option '%s' needs a value", a);
+        long v;
+        i++;
+        if (strcmp(a, "-o") == 0) {
+            o->output = next;
+        } else if (strcmp(a, "--mutate") == 0) {
+            if (!set_mode(o, DNNC_MODE_MUTATE, &mode_set))
+                return usage_error("choose one mode; '%s' conflicts with an earlier one", a);
+            o->mutate_op = next;
+        } else if (strcmp(a, "--mutate-args") == 0) {
+            o->mutate_args = next;
+        } else if (strcmp(a, "--save") == 0) {
+            o->save = next;
+        } else if (strcmp(a, "--load") == 0) {
+            o->load = next;
+        } else if (strcmp(a, "--strategy") == 0) {
+            o->strategy = next;
+        } else if (strcmp(a, "--budget") == 0) {
+            o->budget = next;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (!parse_count(next, 1024, &v))
+                return usage_error("--threads takes a number from 0 to 1024, got '%s'", next);
+            o->threads = (int)v;
+        } else if (strcmp(a, "--epochs") == 0) {
+            if (!parse_count(next, 1000000, &v) || v < 1)
+                return usage_error("--epochs takes a number from 1 to 1000000, got '%s'", next);
+            o->epochs = (int)v;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (!parse_count(next, 2147483647L, &v))
+                return usage_error("--seed takes a number from 0 to 2147483647, got '%s'", next);
+            o->seed = v;
+        } else if (strcmp(a, "--trials") == 0) {
+            if (!parse_count(next, 1000000, &v) || v < 1)
+                return usage_error("--trials takes a positive number, got '%s'", next);
+            o->trials = (int)v;
+        } else if (strcmp(a, "--runs") == 0) {
+            if (!parse_count(next, 1000, &v) || v < 2)
+                return usage_error("--runs takes a number from 2 to 1000, got '%s'", next);
+            o->runs = (int)v;
+        } else if (strcmp(a, "--fixes") == 0) {
+            if (!parse_count(next, 1000, &v) || v < 1)
+                return usage_error("--fixes takes a number from 1 to 1000, got '%s'", next);
+            o->fixes = (int)v;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    if (!mode_set)
+        return usage_error("%s", "no mode given (--check, --emit-ir, --train, --diagnose, --repair, ...)");
+    if (!o->input)
+        return usage_error("%s", "no input file given");
+    return -1;
+}
+
+/* Reads the whole file (or stdin for "-"), NUL-terminated; NULL with a message on failure. */
+static char *read_file(const char *path, long *size)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "dnnc: error: cannot open '%s': %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = ir_alloc(cap);
+    for (;;) {
+        if (len + 1 >= cap) {
+            if (cap >= (size_t)MAX_INPUT) {
+                fprintf(stderr, "dnnc: error: '%s' is larger than %ld bytes\n", path, MAX_INPUT);
+                free(buf);
+                if (f != stdin)
+                    fclose(f);
+                return NULL;
+            }
+            cap *= 2;
+            buf = ir_realloc(buf, cap);
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    bool failed = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (failed) {
+        fprintf(stderr, "dnnc: error: cannot read '%s'\n", path);
+        free(buf);
+        return NULL;
+    }
+    buf[len] = 0;
+    *size = (long)len;
+    return buf;
+}
+
+/* Compiles SRC to checked IR; NULL when errors were reported into D. */
+static ir_program *compile(const dnnc_source *src, diag_ctx *d)
+{
+    if (src->is_ir)
+        return ir_read(src->path, src->text, src->size, d);
+    ast_program ast = {0};
+    ir_program *p = NULL;
+    if (parse_dnn(src->text, src->size, &ast, d))
+        p = lower_program(&ast, src->path, d);
+    ast_program_free(&ast);
+    return p;
+}
+
+static int emit_ir(const ir_program *p, const dnnc_options *o)
+{
+    FILE *out = o->output ? fopen(o->output, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "dnnc: error: cannot write '%s': %s\n", o->output, strerror(errno));
+        return 1;
+    }
+    ir_print(out, p);
+    if (out != stdout && fclose(out) != 0) {
+        fprintf(stderr, "dnnc: error: cannot write '%s'\n", o->output);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    dnnc_options o = {0};
+    o.epochs = -1;
+    o.seed = -1;
+    o.runs = 5;
+    o.fixes = 3;
+    int status = parse_args(argc, argv, &o);
+    if (status >= 0)
+        return status;
+
+    dnnc_source src = {o.input, NULL, 0, false};
+    char *text = read_file(o.input, &src.size);
+    if (!text)
+        return 1;
+    src.text = text;
+    src.is_ir = ir_text_is_ir(text, src.size);
+
+    diag_ctx d;
+    diag_init(&d, strcmp(o.input, "-") == 0 ? "<stdin>" : o.input, text, src.size);
+    ir_program *p = compile(&src, &d);
+    bool json_check = o.json && o.mode == DNNC_MODE_CHECK;
+    if (json_check)
+        diag_print_json(&d, stdout);
+    else
+        diag_print(&d, stderr);
+    diag_free(&d);
+
+    if (!p) {
+        free(text);
+        return 1;
+    }
+    switch (o.mode) {
+    case DNNC_MODE_CHECK: status = 0; break;
+    case DNNC_MODE_EMIT_IR: status = emit_ir(p, &o); break;
+    case DNNC_MODE_TRAIN:
+    case DNNC_MODE_EVAL: status = dnnc_mode_train(p, &src, &o); break;
+    case DNNC_MODE_DIAGNOSE: status = dnnc_mode_diagnose(p, &src, &o); break;
+    case DNNC_MODE_REPAIR: status = dnnc_mode_repair(p, &src, &o); break;
+    case DNNC_MODE_MUTATE: status = dnnc_mode_mutate(p, &src, &o); break;
+    }
+    ir_program_free(p);
+    free(text);
+    return status;
+}

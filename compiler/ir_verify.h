@@ -1,0 +1,17 @@
+/* ir_verify.h: the invariants every IR holds, checked after lowering, after
+ * reading IR text and after every pass. */
+#ifndef DNNC_IR_VERIFY_H
+#define DNNC_IR_VERIFY_H
+
+#include "diag.h"
+#include "ir.h"
+
+/* Checks P (and re-infers its shapes); reports each violation into D.
+ * Returns true when P is valid. */
+bool ir_verify(ir_program *p, diag_ctx *d);
+
+/* Verifies a program a pass produced; a violation there is a bug in dnnc, so
+ * this prints the errors as internal and returns false. */
+bool ir_verify_pass_result(ir_program *p, const char *pass_name);
+
+#endif

@@ -1,0 +1,256 @@
+/* parser.y: the grammar of the .dnn language.
+ *
+ * A pure bison parser with locations.  Its actions only build the syntax tree
+ * (grammar/ast.h); every semantic check happens when lowering to the IR.
+ * Statements end at a newline (or before a closing brace); errors recover at
+ * the end of the line, so one run reports every syntax error of a file.
+ *
+ *   program  := { block | NL }
+ *   block    := "dataset" name "{" entries "}"
+ *             | "model" name "{" layers "}"
+ *             | "train" "{" entries "}"
+ *   entry    := key "=" value
+ *   layer    := [label ":"] kind [value] { "," key "=" value }
+ *   value    := number | string | name | name "(" [arg {"," arg}] ")"
+ *             | "[" [value {"," value}] "]" | value op value | "-" value | "(" value ")"
+ *   arg      := value | key "=" value
+ */
+%define api.pure full
+%define api.location.type {ir_span}
+%define parse.error detailed
+%locations
+%expect 0
+%param {yyscan_t scanner}
+%parse-param {ast_program *prog} {diag_ctx *diag}
+
+%code requires {
+#include "ast.h"
+#include "diag.h"
+typedef void *yyscan_t;
+}
+
+%code provides {
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+}
+
+%code {
+#include "parse.h"
+
+struct lex_state *yyget_extra(yyscan_t scanner);
+
+#define YYLLOC_DEFAULT(cur, rhs, n)                                         \
+    do {                                                                    \
+        if (n) {                                                            \
+            (cur) = ast_span_join(YYRHSLOC(rhs, 1), YYRHSLOC(rhs, n));      \
+        } else {                                                            \
+            (cur) = YYRHSLOC(rhs, 0);                                       \
+            (cur).off += (cur).len;                                         \
+            (cur).col += (cur).len;                                         \
+            (cur).len = 0;                                                  \
+        }                                                                   \
+    } while (0)
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, ast_program *prog, diag_ctx *diag,
+                    const char *msg)
+{
+    (void)prog;
+    if (!yyget_extra(scanner)->aborted)
+        diag_error(diag, *loc, "%s", msg);
+}
+
+static ast_value *binary(ast_program *prog, char op, ast_value *l, ast_value *r, ir_span span)
+{
+    ast_value *v = ast_value_new(prog, AST_BINARY, span);
+    v->op = op;
+    v->lhs = l;
+    v->rhs = r;
+    return v;
+}
+
+static ast_arg make_arg(const char *key, ir_span key_span, ast_value *value, ir_span span)
+{
+    ast_arg a = {key, key_span, value, span};
+    a.span.key_off = key ? key_span.off : -1;
+    return a;
+}
+
+static ast_layer make_layer(const char *label, ir_span label_span, const char *kind,
+                            ir_span kind_span, ast_value *positional, ast_args attrs,
+                            ir_span span)
+{
+    ast_layer l = {label, label_span, kind, kind_span, positional, attrs, span};
+    return l;
+}
+}
+
+%union {
+    struct { double value; bool integer; } num;
+    const char *str;
+    ast_value *val;
+    ast_args args;
+    ast_arg arg;
+    ast_layer layer;
+}
+
+%token <str> IDENT "name"
+%token <str> STRING "string"
+%token <num> NUMBER "number"
+%token DATASET "'dataset'"
+%token MODEL "'model'"
+%token TRAIN "'train'"
+%token NL "end of line"
+
+%left '+' '-'
+%left '*' '/'
+%precedence NEG
+
+%type <val> value opt_value
+%type <args> entries entries_body layers_attrs args arg_list items item_list
+%type <arg> entry arg
+%type <str> key
+%type <layer> layer
+
+%%
+
+program
+    : %empty
+    | program NL
+    | program block
+    | program error NL                 { yyerrok; }
+    ;
+
+block
+    : DATASET IDENT '{' entries_body '}' {
+          ast_block *b = ast_block_push(prog, AST_DATASET, $2, ast_span_join(@1, @2));
+          b->entries = $4;
+          b->close = @5;
+      }
+    | MODEL IDENT '{' layers_body '}' {
+          ast_block *b = &prog->blocks[prog->n_blocks - 1];
+          b->span = ast_span_join(@1, @2);
+          b->name = $2;
+          b->close = @5;
+      }
+    | TRAIN '{' entries_body '}' {
+          ast_block *b = ast_block_push(prog, AST_TRAIN, NULL, @1);
+          b->entries = $3;
+          b->close = @4;
+      }
+    ;
+
+entries_body
+    : entries
+    | entries entry                    { ast_args_push(prog, &$1, $2); $$ = $1; }
+    ;
+
+entries
+    : %empty                           { $$ = (ast_args){0}; }
+    | entries NL                       { $$ = $1; }
+    | entries entry NL                 { ast_args_push(prog, &$1, $2); $$ = $1; }
+    | entries error NL                 { $$ = $1; yyerrok; }
+    ;
+
+entry
+    : key '=' value                    { $$ = make_arg($1, @1, $3, @$); }
+    ;
+
+key
+    : IDENT                            { $$ = $1; }
+    | MODEL                            { $$ = "model"; }
+    | DATASET                          { $$ = "dataset"; }
+    | TRAIN                            { $$ = "train"; }
+    ;
+
+/* The model's block is pushed before its layers so they can be appended in place. */
+layers_body
+    : layers
+    | layers layer                     { ast_layer_push(prog, &prog->blocks[prog->n_blocks - 1], $2); }
+    ;
+
+layers
+    : %empty                           { ast_block_push(prog, AST_MODEL, NULL, @$); }
+    | layers NL
+    | layers layer NL                  { ast_layer_push(prog, &prog->blocks[prog->n_blocks - 1], $2); }
+    | layers error NL                  { yyerrok; }
+    ;
+
+layer
+    : IDENT opt_value layers_attrs {
+          $$ = make_layer(NULL, (ir_span){0}, $1, @1, $2, $3, @$);
+      }
+    | IDENT ':' IDENT opt_value layers_attrs {
+          $$ = make_layer($1, @1, $3, @3, $4, $5, @$);
+      }
+    ;
+
+opt_value
+    : %empty                           { $$ = NULL; }
+    | value                            { $$ = $1; }
+    ;
+
+layers_attrs
+    : %empty                           { $$ = (ast_args){0}; }
+    | layers_attrs ',' newlines key '=' value {
+          ast_args_push(prog, &$1, make_arg($4, @4, $6, ast_span_join(@4, @6)));
+          $$ = $1;
+      }
+    ;
+
+newlines
+    : %empty
+    | newlines NL
+    ;
+
+value
+    : NUMBER {
+          $$ = ast_value_new(prog, AST_NUMBER, @1);
+          $$->number = $1.value;
+          $$->integer = $1.integer;
+      }
+    | STRING                           { $$ = ast_value_new(prog, AST_STRING, @1); $$->text = $1; }
+    | IDENT                            { $$ = ast_value_new(prog, AST_IDENT, @1); $$->text = $1; }
+    | IDENT '(' args ')' {
+          $$ = ast_value_new(prog, AST_CALL, @$);
+          $$->text = $1;
+          $$->args = $3;
+      }
+    | '[' items ']'                    { $$ = ast_value_new(prog, AST_LIST, @$); $$->args = $2; }
+    | '(' value ')'                    { $$ = $2; $$->span = @$; }
+    | value '+' value                  { $$ = binary(prog, '+', $1, $3, @$); }
+    | value '-' value                  { $$ = binary(prog, '-', $1, $3, @$); }
+    | value '*' value                  { $$ = binary(prog, '*', $1, $3, @$); }
+    | value '/' value                  { $$ = binary(prog, '/', $1, $3, @$); }
+    | '-' value %prec NEG {
+          $$ = ast_value_new(prog, AST_NEGATE, @$);
+          $$->lhs = $2;
+      }
+    ;
+
+args
+    : %empty                           { $$ = (ast_args){0}; }
+    | arg_list                         { $$ = $1; }
+    | arg_list ','                     { $$ = $1; }
+    ;
+
+arg_list
+    : arg                              { $$ = (ast_args){0}; ast_args_push(prog, &$$, $1); }
+    | arg_list ',' arg                 { ast_args_push(prog, &$1, $3); $$ = $1; }
+    ;
+
+arg
+    : value                            { $$ = make_arg(NULL, (ir_span){0}, $1, @1); }
+    | key '=' value                    { $$ = make_arg($1, @1, $3, @$); }
+    ;
+
+items
+    : %empty                           { $$ = (ast_args){0}; }
+    | item_list                        { $$ = $1; }
+    | item_list ','                    { $$ = $1; }
+    ;
+
+item_list
+    : value                            { $$ = (ast_args){0}; ast_args_push(prog, &$$, make_arg(NULL, (ir_span){0}, $1, @1)); }
+    | item_list ',' value              { ast_args_push(prog, &$1, make_arg(NULL, (ir_span){0}, $3, @3)); $$ = $1; }
+    ;
+
+%%
