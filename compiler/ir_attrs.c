@@ -164,13 +164,17 @@ const ir_attr_desc *ir_attr_by_id(const ir_attr_desc *table, int count, int id)
 
 void ir_format_double(double v, char *buf, size_t size)
 {
-    /* Shortest %g form that reads back to the same double. */
+    /* Whole numbers print whole (1000, not 1e+03). */
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+        snprintf(buf, size, "%lld", (long long)v);
+        return;
+    }
+    /* Otherwise the shortest %g form that reads back to the same double. */
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             break;
     }
-    /* Keep a decimal mark out of integers so the value reads as what it is. */
 }
 
 static void format_string(const char *s, char *buf, size_t size)

@@ -38,7 +38,16 @@ typedef struct reader {
     token tok;           /* current token */
     const char *comment; /* start of the line's trailing comment, or NULL */
     ast_program scratch; /* arena for value trees */
-    ir_span *node_lines; /* IR lines of the open model's nodes, for shape errors */
+    /* Where each statement is in the IR text.  Errors found after reading
+     * (verification, shapes) must point into the IR, not at the source
+     * locations its comments name, so these are swapped in for the check. */
+    ir_span *data_lines;   /* per dataset */
+    ir_span *model_lines;  /* per model */
+    ir_span **node_lines;  /* per model, per node */
+    ir_shape **printed;    /* per model, per node: the shape written after -> */
+    ir_span train_line;    /* the train statement */
+    ir_span train_refs[2]; /* stand-ins for the model= and data= spans */
+    int n_models_read;     /* models opened so far */
     diag_ctx *diag;      /* where errors go */
     bool bad;            /* the current line has had an error */
 } reader;
@@ -364,6 +373,8 @@ static void read_data(reader *r, ir_program *p)
     ir_dataset_defaults(d);
     d->name = ir_strdup(tok_name(r));
     d->span = r->tok.span;
+    r->data_lines = ir_realloc(r->data_lines, sizeof *r->data_lines * (size_t)p->n_datasets);
+    r->data_lines[p->n_datasets - 1] = r->tok.span;
     if (ir_find_dataset(p, d->name) != d) {
         diag_error(r->diag, r->tok.span, "dataset '%s' is defined twice", d->name);
         r->bad = true;
@@ -469,9 +480,13 @@ static void read_node(reader *r, ir_model *m)
         r->bad = true;
         return;
     }
+    ir_shape printed = node.out_shape;
     ir_model_insert(m, m->n_nodes, &node);
-    r->node_lines = ir_realloc(r->node_lines, sizeof *r->node_lines * (size_t)m->n_nodes);
-    r->node_lines[m->n_nodes - 1] = name_span;
+    int mi = r->n_models_read - 1;
+    r->node_lines[mi] = ir_realloc(r->node_lines[mi], sizeof **r->node_lines * (size_t)m->n_nodes);
+    r->node_lines[mi][m->n_nodes - 1] = name_span;
+    r->printed[mi] = ir_realloc(r->printed[mi], sizeof **r->printed * (size_t)m->n_nodes);
+    r->printed[mi][m->n_nodes - 1] = printed;
 }
 
 static void read_train(reader *r, ir_program *p)
@@ -486,6 +501,7 @@ static void read_train(reader *r, ir_program *p)
     for (int k = 0; k < IR_TATTR_COUNT; k++)
         t->attr_span[k].key_off = -1;
     t->span = (ir_span){0, 0, 0, 0, -1};
+    r->train_line = r->tok.span;
     next(r);
     ast_args args;
     if (!collect_attrs(r, &args))
@@ -527,37 +543,48 @@ static void read_optimizer(reader *r, ir_program *p)
     parse_locations(r, &ignored, NULL, ir_train_attrs, ir_train_attr_count, t->attr_span);
 }
 
-/* Infers M's shapes and checks them against the printed ones (in out_shape).
- * Errors point at the IR lines (LINES), not at the source the comments name. */
-static void check_shapes(ir_model *m, const ir_span *lines, diag_ctx *d)
+static void swap_span(ir_span *a, ir_span *b)
 {
-    ir_shape *printed = ir_alloc(sizeof *printed * (size_t)(m->n_nodes ? m->n_nodes : 1));
-    ir_span *source_spans = ir_alloc(sizeof *source_spans * (size_t)(m->n_nodes ? m->n_nodes : 1));
-    ir_span model_span = m->span;
-    for (int i = 0; i < m->n_nodes; i++) {
-        printed[i] = m->nodes[i].out_shape;
-        source_spans[i] = m->nodes[i].span;
-        m->nodes[i].span = lines[i];
+    ir_span t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Exchanges the source spans of P's statements with their IR lines (both ways). */
+static void swap_lines(ir_program *p, reader *r)
+{
+    for (int i = 0; i < p->n_datasets; i++)
+        swap_span(&p->datasets[i].span, &r->data_lines[i]);
+    for (int i = 0; i < p->n_models; i++) {
+        swap_span(&p->models[i].span, &r->model_lines[i]);
+        for (int j = 0; j < p->models[i].n_nodes; j++)
+            swap_span(&p->models[i].nodes[j].span, &r->node_lines[i][j]);
     }
-    m->span = lines[m->n_nodes];
-    bool ok = ir_infer_shapes(m, d);
-    if (ok)
-        for (int i = 0; i < m->n_nodes; i++) {
-            const ir_shape *a = &printed[i], *b = &m->nodes[i].out_shape;
-            if (a->rank != b->rank || memcmp(a->dim, b->dim, sizeof(int) * (size_t)a->rank) != 0) {
-                char want[64], got[64];
-                ir_shape_format(b, want, sizeof want);
-                ir_shape_format(a, got, sizeof got);
-                diag_error(d, m->nodes[i].span, "layer '%s' is written with shape %s but its shape is %s",
-                           m->nodes[i].name, got, want);
-                break;
+    if (p->has_train) {
+        swap_span(&p->train.span, &r->train_line);
+        swap_span(&p->train.attr_span[IR_TATTR_MODEL], &r->train_refs[0]);
+        swap_span(&p->train.attr_span[IR_TATTR_DATA], &r->train_refs[1]);
+    }
+}
+
+/* Verifies P with errors at IR lines, and checks the printed shapes. */
+static void verify(ir_program *p, reader *r, diag_ctx *d)
+{
+    swap_lines(p, r);
+    if (ir_verify(p, d))
+        for (int i = 0; i < p->n_models; i++)
+            for (int j = 0; j < p->models[i].n_nodes; j++) {
+                const ir_node *n = &p->models[i].nodes[j];
+                const ir_shape *a = &r->printed[i][j], *b = &n->out_shape;
+                if (a->rank != b->rank || memcmp(a->dim, b->dim, sizeof(int) * (size_t)a->rank) != 0) {
+                    char want[64], got[64];
+                    ir_shape_format(b, want, sizeof want);
+                    ir_shape_format(a, got, sizeof got);
+                    diag_error(d, n->span, "layer '%s' is written with shape %s but its shape is %s", n->name,
+                               got, want);
+                }
             }
-        }
-    for (int i = 0; i < m->n_nodes; i++)
-        m->nodes[i].span = source_spans[i];
-    m->span = model_span;
-    free(source_spans);
-    free(printed);
+    swap_lines(p, r);
 }
 
 /* Moves the reader to line LINE starting at OFF. */
@@ -592,7 +619,6 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
     int errors = d->errors;
     ir_program *p = ir_program_new(path);
     ir_model *model = NULL;   /* the model whose block is open */
-    ir_span model_line = {0}; /* where its block opens in the IR */
     if (!next_line(&r) || r.line_end - r.line_off != (long)strlen(IR_TEXT_MAGIC) ||
         memcmp(text, IR_TEXT_MAGIC, strlen(IR_TEXT_MAGIC)) != 0) {
         diag_error(d, (ir_span){1, 1, 0, 1, -1}, "not an IR file of a supported version: expected '%s'",
@@ -607,9 +633,6 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
             if (tok_is(&r, "}")) {
                 next(&r);
                 parse_locations(&r, &model->close, NULL, NULL, 0, NULL);
-                r.node_lines = ir_realloc(r.node_lines, sizeof *r.node_lines * (size_t)(model->n_nodes + 1));
-                r.node_lines[model->n_nodes] = model_line;
-                check_shapes(model, r.node_lines, d);
                 model = NULL;
             } else {
                 read_node(&r, model);
@@ -650,8 +673,14 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
             memset(model, 0, sizeof *model);
             model->name = ir_strdup(name);
             model->span = (ir_span){0, 0, 0, 0, -1};
-            model_line = at;
             parse_locations(&r, &model->span, NULL, NULL, 0, NULL);
+            r.n_models_read++;
+            r.model_lines = ir_realloc(r.model_lines, sizeof *r.model_lines * (size_t)r.n_models_read);
+            r.model_lines[r.n_models_read - 1] = at;
+            r.node_lines = ir_realloc(r.node_lines, sizeof *r.node_lines * (size_t)r.n_models_read);
+            r.node_lines[r.n_models_read - 1] = NULL;
+            r.printed = ir_realloc(r.printed, sizeof *r.printed * (size_t)r.n_models_read);
+            r.printed[r.n_models_read - 1] = NULL;
         } else if (tok_is(&r, "train")) {
             read_train(&r, p);
         } else if (tok_is(&r, "optimizer")) {
@@ -661,11 +690,18 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
         }
     }
     if (model)
-        diag_error(d, model->span, "model '%s' is not closed with '}'", model->name);
-    ast_program_free(&r.scratch);
-    free(r.node_lines);
+        diag_error(d, r.model_lines[r.n_models_read - 1], "model '%s' is not closed with '}'", model->name);
     if (d->errors == errors)
-        ir_verify(p, d);
+        verify(p, &r, d);
+    ast_program_free(&r.scratch);
+    for (int i = 0; i < r.n_models_read; i++) {
+        free(r.node_lines[i]);
+        free(r.printed[i]);
+    }
+    free(r.node_lines);
+    free(r.printed);
+    free(r.model_lines);
+    free(r.data_lines);
     if (d->errors != errors) {
         ir_program_free(p);
         return NULL;

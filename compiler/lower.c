@@ -365,7 +365,8 @@ ir_program *lower_program(const ast_program *ast, const char *path, diag_ctx *d)
         }
     }
     if (ast->n_blocks == 0)
-        diag_error(d, (ir_span){0}, "the file declares nothing; a program has dataset, model and train blocks");
+        diag_error(d, (ir_span){1, 1, 0, 0, -1},
+                   "the file declares nothing; a program has dataset, model and train blocks");
     if (d->errors == errors)
         ir_verify(p, d);
     if (d->errors != errors) {

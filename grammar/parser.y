@@ -2,8 +2,9 @@
  *
  * A pure bison parser with locations.  Its actions only build the syntax tree
  * (grammar/ast.h); every semantic check happens when lowering to the IR.
- * Statements end at a newline (or before a closing brace); errors recover at
- * the end of the line, so one run reports every syntax error of a file.
+ * Statements end at a newline or ';' (or before a closing brace); inside ()
+ * and [] newlines may follow items and commas.  Errors recover at the end of
+ * the line, so one run reports every syntax error of a file.
  *
  *   program  := { block | NL }
  *   block    := "dataset" name "{" entries "}"
@@ -17,7 +18,9 @@
  */
 %define api.pure full
 %define api.location.type {ir_span}
-%define parse.error detailed
+%define parse.error custom
+%define parse.lac full
+%define lr.default-reduction consistent
 %locations
 %expect 0
 %param {yyscan_t scanner}
@@ -141,6 +144,7 @@ block
 entries_body
     : entries
     | entries entry                    { ast_args_push(prog, &$1, $2); $$ = $1; }
+    | entries error                    { $$ = $1; }
     ;
 
 entries
@@ -165,6 +169,7 @@ key
 layers_body
     : layers
     | layers layer                     { ast_layer_push(prog, &prog->blocks[prog->n_blocks - 1], $2); }
+    | layers error
     ;
 
 layers
@@ -209,13 +214,13 @@ value
       }
     | STRING                           { $$ = ast_value_new(prog, AST_STRING, @1); $$->text = $1; }
     | IDENT                            { $$ = ast_value_new(prog, AST_IDENT, @1); $$->text = $1; }
-    | IDENT '(' args ')' {
+    | IDENT '(' newlines args ')' {
           $$ = ast_value_new(prog, AST_CALL, @$);
           $$->text = $1;
-          $$->args = $3;
+          $$->args = $4;
       }
-    | '[' items ']'                    { $$ = ast_value_new(prog, AST_LIST, @$); $$->args = $2; }
-    | '(' value ')'                    { $$ = $2; $$->span = @$; }
+    | '[' newlines items ']'           { $$ = ast_value_new(prog, AST_LIST, @$); $$->args = $3; }
+    | '(' newlines value newlines ')'  { $$ = $3; $$->span = @$; }
     | value '+' value                  { $$ = binary(prog, '+', $1, $3, @$); }
     | value '-' value                  { $$ = binary(prog, '-', $1, $3, @$); }
     | value '*' value                  { $$ = binary(prog, '*', $1, $3, @$); }
@@ -226,15 +231,16 @@ value
       }
     ;
 
+/* Inside () and [] a list may span lines: newlines may follow each item and comma. */
 args
     : %empty                           { $$ = (ast_args){0}; }
     | arg_list                         { $$ = $1; }
-    | arg_list ','                     { $$ = $1; }
+    | arg_list ',' newlines            { $$ = $1; }
     ;
 
 arg_list
-    : arg                              { $$ = (ast_args){0}; ast_args_push(prog, &$$, $1); }
-    | arg_list ',' arg                 { ast_args_push(prog, &$1, $3); $$ = $1; }
+    : arg newlines                     { $$ = (ast_args){0}; ast_args_push(prog, &$$, $1); }
+    | arg_list ',' newlines arg newlines { ast_args_push(prog, &$1, $4); $$ = $1; }
     ;
 
 arg
@@ -245,12 +251,40 @@ arg
 items
     : %empty                           { $$ = (ast_args){0}; }
     | item_list                        { $$ = $1; }
-    | item_list ','                    { $$ = $1; }
+    | item_list ',' newlines           { $$ = $1; }
     ;
 
 item_list
-    : value                            { $$ = (ast_args){0}; ast_args_push(prog, &$$, make_arg(NULL, (ir_span){0}, $1, @1)); }
-    | item_list ',' value              { ast_args_push(prog, &$1, make_arg(NULL, (ir_span){0}, $3, @3)); $$ = $1; }
+    : value newlines                   { $$ = (ast_args){0}; ast_args_push(prog, &$$, make_arg(NULL, (ir_span){0}, $1, @1)); }
+    | item_list ',' newlines value newlines { ast_args_push(prog, &$1, make_arg(NULL, (ir_span){0}, $4, @4)); $$ = $1; }
     ;
 
 %%
+
+/* "syntax error: unexpected 'x', expecting ')' or ','" with the token's own text. */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ast_program *prog, diag_ctx *diag)
+{
+    (void)prog;
+    if (yyget_extra(scanner)->aborted)
+        return 0;
+    const ir_span *loc = yypcontext_location(ctx);
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    char msg[512];
+    int len;
+    if (got == YYSYMBOL_YYEOF)
+        len = snprintf(msg, sizeof msg, "syntax error: unexpected end of file");
+    else if (got == YYSYMBOL_NL)
+        len = snprintf(msg, sizeof msg, "syntax error: unexpected end of line");
+    else if (diag->text && loc->off >= 0 && loc->off + loc->len <= diag->size)
+        len = snprintf(msg, sizeof msg, "syntax error: unexpected '%.*s'", loc->len > 40 ? 40 : loc->len,
+                       diag->text + loc->off);
+    else
+        len = snprintf(msg, sizeof msg, "syntax error: unexpected %s", yysymbol_name(got));
+    yysymbol_kind_t expected[6];
+    int n = yypcontext_expected_tokens(ctx, expected, 6);
+    for (int i = 0; i < n && i < 5 && len < (int)sizeof msg; i++)
+        len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s", i == 0 ? ", expecting " : " or ",
+                        yysymbol_name(expected[i]));
+    diag_error(diag, *loc, "%s", msg);
+    return 0;
+}

@@ -1,1 +1,19 @@
-# tests/local.mk: the test programs and scripts run by make check.
+# tests/local.mk: the front-end tests run by make check.
+# Shell tests (.sh) speak TAP, so each of their checks counts in the summary.
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = DNNC=$(abs_top_builddir)/dnnc; export DNNC; \
+	ASAN_OPTIONS=exitcode=99:detect_leaks=1; export ASAN_OPTIONS; \
+	UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1; export UBSAN_OPTIONS;
+
+check_PROGRAMS += tests/fuzz_frontend
+tests_fuzz_frontend_SOURCES = tests/fuzz_frontend.c
+tests_fuzz_frontend_LDADD = $(DNNC_LIBS)
+
+TESTS += tests/golden.sh tests/fuzz_frontend
+EXTRA_DIST += tests/golden.sh tests/golden tests/cli.sh
+
+update-golden: dnnc
+	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/golden.sh --update
+.PHONY: update-golden
