@@ -1,0 +1,63 @@
+/* layer.h: what every layer kind implements, and the table of kinds.
+ *
+ * Each layer kind of IR_OPS (ir_enums.h) provides an rt_layer_ops in its own
+ * file (layer_dense.c, layer_conv.c, ...); rt_layer_table is generated from
+ * the same X-macro list, so a new op without an implementation does not link.
+ * setup computes output extents, scratch needs and parameter specs from the
+ * IR node; forward and backward run a whole batch.  The activation of dense,
+ * conv2d and activation layers is applied by net.c around these calls, so an
+ * op's forward writes z and its backward reads dz.
+ */
+#ifndef DNNC_RT_LAYER_H
+#define DNNC_RT_LAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "net.h"
+
+/* A parameter tensor a layer asks for. */
+typedef struct rt_param_spec {
+    const char *what;               /* "kernel", "bias", "gamma", ... */
+    int rank;                       /* 1 to 4 */
+    int shape[4];                   /* Keras layout */
+    bool trainable;                 /* updated by the optimiser */
+    const ir_initializer *init;     /* initialiser, or NULL for INIT_VALUE */
+    float init_value;               /* constant start when INIT is NULL */
+    const ir_regularizer *reg;      /* regulariser, or NULL */
+} rt_param_spec;
+
+typedef struct rt_layer_ops {
+    /* Fills L->out, pads, scratch sizes (for net->max_batch samples) and up to
+     * RT_MAX_LAYER_PARAMS SPECS; returns their number, or -1 with ERR set. */
+    int (*setup)(const rt_net *net, rt_layer *L, rt_param_spec *specs, char *err,
+                 size_t errsize);
+    /* z = op(x) for N samples. */
+    void (*forward)(rt_net *net, rt_layer *L, int n, bool training);
+    /* From dz: parameter gradients, and dx when L->dx is set. */
+    void (*backward)(rt_net *net, rt_layer *L, int n);
+} rt_layer_ops;
+
+#define RT_X_LAYER_DECL(id, name) extern const rt_layer_ops rt_layer_##name;
+IR_OPS(RT_X_LAYER_DECL)
+#undef RT_X_LAYER_DECL
+
+/* Indexed by ir_op. */
+extern const rt_layer_ops *const rt_layer_table[IR_OP_COUNT];
+
+/* Output extent and padding before, along one axis, as TensorFlow computes
+ * them: valid gives floor((in - k) / s) + 1, same gives ceil(in / s) with the
+ * odd padding element after.  Returns the extent, or 0 if the window does not
+ * fit (valid with in < k). */
+int rt_window_extent(int in, int k, int s, ir_pad pad, int *pad_before);
+
+/* Input extents of node N as the runtime sees them: [h, w, c] images, vectors
+ * as 1 x 1 x n, [a, b] as 1 x a x b. */
+rt_dims rt_dims_of_shape(const ir_shape *s);
+
+/* Y[r][j] += B[j] for ROWS rows of WIDTH. */
+void rt_add_bias(float *y, const float *b, long rows, int width);
+/* DB[j] = sum over ROWS rows of DY[r][j]. */
+void rt_sum_rows(const float *dy, float *db, long rows, int width);
+
+#endif

@@ -1,0 +1,222 @@
+/* optim.c: update rules of the optimisers in IR_OPTIMIZERS.
+ *
+ * Each rule is TensorFlow 2.x Keras's (tf.keras.optimizers, OptimizerV2),
+ * with g the (clipped) gradient, w the weight and t the step count from 1:
+ *   sgd       v = momentum v - lr g; w += v, or w += momentum v - lr g with
+ *             nesterov (no slot when momentum is 0: w -= lr g)       s1 = v
+ *   rmsprop   a = rho a + (1 - rho) g^2; without momentum
+ *             w -= lr g / (sqrt(a) + eps); with it
+ *             m = momentum m + lr g / (sqrt(a) + eps); w -= m   s1 = a, s2 = m
+ *   adagrad   a += g^2 (a starts at initial_accumulator_value);
+ *             w -= lr g / (sqrt(a) + eps)                             s1 = a
+ *   adadelta  a = rho a + (1 - rho) g^2;
+ *             u = sqrt(d + eps) / sqrt(a + eps) g;
+ *             d = rho d + (1 - rho) u^2; w -= lr u               s1 = a, s2 = d
+ *   adam      m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+ *             w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps)
+ *             (epsilon is Keras's "epsilon hat")                 s1 = m, s2 = v
+ *   adamax    m = b1 m + (1 - b1) g; u = max(b2 u, |g|);
+ *             w -= lr / (1 - b1^t) m / (u + eps)                  s1 = m, s2 = u
+ *   nadam     Keras's schedule: mu_t = b1 (1 - 0.5 * 0.96^(0.004 t)),
+ *             S_t = prod mu_1..mu_t; m and v as adam;
+ *             m_bar = (1 - mu_t) g / (1 - S_t) + mu_{t+1} m / (1 - S_t mu_{t+1});
+ *             w -= lr m_bar / (sqrt(v / (1 - b2^t)) + eps)        s1 = m, s2 = v
+ * RMSprop's epsilon sits outside the square root, as in TF 2.x's RMSprop
+ * without momentum and in every Keras version since 2.11.
+ */
+#include "optim.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "mem.h"
+
+void rt_optim_init(rt_optim *o, const ir_train *t, long n)
+{
+    *o = (rt_optim){0};
+    o->kind = t->optimizer;
+    o->lr = t->learning_rate;
+    o->momentum = t->momentum;
+    o->nesterov = t->nesterov;
+    o->rho = t->rho;
+    o->beta_1 = t->beta_1;
+    o->beta_2 = t->beta_2;
+    o->epsilon = t->epsilon;
+    o->clipnorm = t->clipnorm;
+    o->clipvalue = t->clipvalue;
+    o->m_schedule = 1.0;
+    o->n = n;
+    o->s1 = rt_floats(n);
+    o->s2 = rt_floats(n);
+    if (o->kind == IR_OPT_ADAGRAD)
+        for (long i = 0; i < n; i++)
+            o->s1[i] = (float)t->initial_accumulator_value;
+}
+
+void rt_optim_free(rt_optim *o)
+{
+    free(o->s1);
+    free(o->s2);
+    o->s1 = o->s2 = NULL;
+}
+
+void rt_clip_gradient(float *g, long n, double norm, double value)
+{
+    if (norm > 0) {
+        double sq = 0.0;
+        for (long i = 0; i < n; i++)
+            sq += (double)g[i] * g[i];
+        double l2 = sqrt(sq);
+        if (l2 > norm) {
+            /* tf.clip_by_norm: g * clip_norm / max(||g||, clip_norm) */
+            float f = (float)(norm / l2);
+            for (long i = 0; i < n; i++)
+                g[i] *= f;
+        }
+    }
+    if (value > 0) {
+        float v = (float)value;
+        for (long i = 0; i < n; i++)
+            g[i] = g[i] > v ? v : g[i] < -v ? -v : g[i];
+    }
+}
+
+/* Scalars of one step, shared by every tensor. */
+typedef struct step_coef {
+    float lr;               /* learning rate, bias-corrected where the rule says */
+    float a, b;             /* rule-specific (see update) */
+    float c, d;             /* rule-specific */
+} step_coef;
+
+static step_coef coefficients(const rt_optim *o)
+{
+    step_coef k = {(float)o->lr, 0, 0, 0, 0};
+    double t = (double)o->t;
+    switch (o->kind) {
+    case IR_OPT_ADAM:
+        k.lr = (float)(o->lr * sqrt(1.0 - pow(o->beta_2, t)) / (1.0 - pow(o->beta_1, t)));
+        break;
+    case IR_OPT_ADAMAX:
+        k.lr = (float)(o->lr / (1.0 - pow(o->beta_1, t)));
+        break;
+    case IR_OPT_NADAM: {
+        double mu_t = o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * t));
+        double mu_next = o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * (t + 1)));
+        double s_t = o->m_schedule;            /* already includes mu_t */
+        k.a = (float)((1.0 - mu_t) / (1.0 - s_t));        /* weight of g */
+        k.b = (float)(mu_next / (1.0 - s_t * mu_next));   /* weight of m */
+        k.c = (float)(1.0 / (1.0 - pow(o->beta_2, t)));   /* v correction */
+        break;
+    }
+    default:
+        break;
+    }
+    return k;
+}
+
+/* Updates N weights W from gradients G with slots S1, S2; returns the sum of
+ * squared changes. */
+static double update(const rt_optim *o, const step_coef *k, float *w, const float *g,
+                     float *s1, float *s2, long n)
+{
+    double sq = 0.0;
+    const float lr = k->lr, eps = (float)o->epsilon;
+    const float mom = (float)o->momentum, rho = (float)o->rho;
+    const float b1 = (float)o->beta_1, b2 = (float)o->beta_2;
+    switch (o->kind) {
+    case IR_OPT_SGD:
+        for (long i = 0; i < n; i++) {
+            float d;
+            if (mom == 0.0f) {
+                d = -lr * g[i];
+            } else {
+                s1[i] = mom * s1[i] - lr * g[i];
+                d = o->nesterov ? mom * s1[i] - lr * g[i] : s1[i];
+            }
+            w[i] += d;
+            sq += (double)d * d;
+        }
+        break;
+    case IR_OPT_RMSPROP:
+        for (long i = 0; i < n; i++) {
+            s1[i] = rho * s1[i] + (1.0f - rho) * g[i] * g[i];
+            float step = lr * g[i] / (sqrtf(s1[i]) + eps);
+            if (mom != 0.0f) {
+                s2[i] = mom * s2[i] + step;
+                step = s2[i];
+            }
+            w[i] -= step;
+            sq += (double)step * step;
+        }
+        break;
+    case IR_OPT_ADAGRAD:
+        for (long i = 0; i < n; i++) {
+            s1[i] += g[i] * g[i];
+            float step = lr * g[i] / (sqrtf(s1[i]) + eps);
+            w[i] -= step;
+            sq += (double)step * step;
+        }
+        break;
+    case IR_OPT_ADADELTA:
+        for (long i = 0; i < n; i++) {
+            s1[i] = rho * s1[i] + (1.0f - rho) * g[i] * g[i];
+            float u = sqrtf(s2[i] + eps) / sqrtf(s1[i] + eps) * g[i];
+            s2[i] = rho * s2[i] + (1.0f - rho) * u * u;
+            float step = lr * u;
+            w[i] -= step;
+            sq += (double)step * step;
+        }
+        break;
+    case IR_OPT_ADAM:
+        for (long i = 0; i < n; i++) {
+            s1[i] = b1 * s1[i] + (1.0f - b1) * g[i];
+            s2[i] = b2 * s2[i] + (1.0f - b2) * g[i] * g[i];
+            float step = lr * s1[i] / (sqrtf(s2[i]) + eps);
+            w[i] -= step;
+            sq += (double)step * step;
+        }
+        break;
+    case IR_OPT_ADAMAX:
+        for (long i = 0; i < n; i++) {
+            s1[i] = b1 * s1[i] + (1.0f - b1) * g[i];
+            s2[i] = fmaxf(b2 * s2[i], fabsf(g[i]));
+            float step = lr * s1[i] / (s2[i] + eps);
+            w[i] -= step;
+            sq += (double)step * step;
+        }
+        break;
+    case IR_OPT_NADAM:
+        for (long i = 0; i < n; i++) {
+            s1[i] = b1 * s1[i] + (1.0f - b1) * g[i];
+            s2[i] = b2 * s2[i] + (1.0f - b2) * g[i] * g[i];
+            float mbar = k->a * g[i] + k->b * s1[i];
+            float step = lr * mbar / (sqrtf(s2[i] * k->c) + eps);
+            w[i] -= step;
+            sq += (double)step * step;
+        }
+        break;
+    case IR_OPT_COUNT:
+        break;
+    }
+    return sq;
+}
+
+void rt_optim_step(rt_optim *o, rt_net *net, double *update_sq)
+{
+    o->t++;
+    if (o->kind == IR_OPT_NADAM)
+        o->m_schedule *= o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * (double)o->t));
+    step_coef k = coefficients(o);
+    for (int j = 0; j < net->n_params; j++) {
+        rt_param *p = &net->params[j];
+        if (update_sq)
+            update_sq[j] = 0.0;
+        if (!p->trainable)
+            continue;
+        long off = p->value - net->values;
+        rt_clip_gradient(p->grad, p->size, o->clipnorm, o->clipvalue);
+        double sq = update(o, &k, p->value, p->grad, o->s1 + off, o->s2 + off, p->size);
+        if (update_sq)
+            update_sq[j] = sq;
+    }
+}

@@ -1,0 +1,309 @@
+/* train.c: the training loop, evaluation, and early stopping (see train.h).
+ *
+ * Buffers (shuffled indices, targets, monitor statistics) are allocated once
+ * per run; a batch copies its samples into net->input, runs forward, loss,
+ * backward and one optimiser step.  Monitor statistics are gathered only in
+ * the window of batches before a monitor call (monitor.h).
+ */
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "loss.h"
+#include "mem.h"
+#include "optim.h"
+#include "progress.h"
+#include "target.h"
+
+void rt_train_options_default(rt_train_options *o)
+{
+    *o = (rt_train_options){0};
+    o->epochs = -1;
+    o->seed = -1;
+}
+
+uint64_t rt_effective_seed(const ir_program *p, const rt_train_options *o)
+{
+    return o && o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)p->train.seed;
+}
+
+int rt_set_threads(int threads)
+{
+    int n = threads > 0 ? threads : rt_blas_cores();
+    rt_blas_set_threads(n);
+    return n;
+}
+
+void rt_result_free(rt_result *r)
+{
+    free(r->epochs);
+    free(r->batch_loss);
+    memset(r, 0, sizeof *r);
+}
+
+rt_net *rt_net_for_program(const ir_program *p, const rt_data *d, uint64_t seed,
+                           char *err, size_t errsize)
+{
+    const ir_model *m = ir_train_model(p);
+    if (!m) {
+        snprintf(err, errsize, "%s: the program has no train block naming a model",
+                 p->file);
+        return NULL;
+    }
+    const ir_node *in = &m->nodes[0];
+    if (m->n_nodes > 0 && in->op == IR_OP_INPUT && ir_shape_size(&in->shape) != d->in_size) {
+        char a[64], b[64];
+        ir_shape_format(&in->shape, a, sizeof a);
+        ir_shape_format(&d->shape, b, sizeof b);
+        snprintf(err, errsize, "model %s takes inputs of shape %s (%ld values) but dataset "
+                 "%s has samples of shape %s (%d values)", m->name, a,
+                 ir_shape_size(&in->shape), p->train.data ? p->train.data : "?", b,
+                 d->in_size);
+        return NULL;
+    }
+    rt_net *net = rt_net_new(m, p->train.loss, p->train.batch, seed, false, err, errsize);
+    if (!net)
+        return NULL;
+    rt_targets tg;
+    if (rt_targets_setup(&tg, d, p->train.loss, net->out_units, m->name, err, errsize) < 0) {
+        rt_net_free(net);
+        return NULL;
+    }
+    return net;
+}
+
+/* Copies samples IDX[0..N-1] of S into the network's input. */
+static void gather(rt_net *net, const rt_split *s, const int *idx, int n)
+{
+    size_t row = sizeof(float) * (size_t)net->in_size;
+    for (int r = 0; r < n; r++)
+        memcpy(net->input + (long)r * net->in_size,
+               s->x + (long)(idx ? idx[r] : r) * net->in_size, row);
+}
+
+int rt_evaluate(rt_net *net, const rt_data *d, const rt_split *s, double *loss_out,
+                double *metric_out, char *err, size_t errsize)
+{
+    rt_targets tg;
+    if (rt_targets_setup(&tg, d, net->loss, net->out_units, net->model->name, err,
+                         errsize) < 0)
+        return -1;
+    float *target = rt_floats((long)net->max_batch * tg.width);
+    double lsum = 0.0, msum = 0.0;
+    for (int s0 = 0; s0 < s->n; s0 += net->max_batch) {
+        int m = s->n - s0 < net->max_batch ? s->n - s0 : net->max_batch;
+        rt_split part = *s;
+        part.n = m;
+        part.x = s->x + (long)s0 * net->in_size;
+        part.label = s->label ? s->label + s0 : NULL;
+        part.target = s->target ? s->target + (long)s0 * d->target_size : NULL;
+        gather(net, &part, NULL, m);
+        rt_targets_fill(&tg, d, &part, NULL, m, target);
+        rt_net_forward(net, m, false);
+        lsum += rt_net_loss(net, m, target, false) * m;
+        msum += rt_targets_metric(&tg, d, &part, NULL, m, rt_net_output(net));
+    }
+    free(target);
+    *loss_out = s->n ? lsum / s->n : NAN;
+    *metric_out = s->n ? msum / s->n : NAN;
+    return 0;
+}
+
+/* Where monitor statistics are gathered: the WINDOW batches before a call. */
+static bool in_window(const rt_monitor *mon, long step, int b, int nb)
+{
+    if (!mon || !mon->stats)
+        return false;
+    long window = mon->window > 1 ? mon->window : 1;
+    long to_epoch = nb - 1 - b;          /* batches after this one until the epoch call */
+    long to_every = mon->every > 0 ? (mon->every - (step + 1) % mon->every) % mon->every
+                                   : to_epoch;
+    long d = to_epoch < to_every ? to_epoch : to_every;
+    return d < window;
+}
+
+/* State of one run, so the loop's helpers stay small. */
+typedef struct run {
+    rt_net *net;            /* the network trained */
+    const rt_monitor *mon;  /* monitor, or NULL */
+    rt_result *res;         /* what is reported */
+    rt_layer_stats *stats;  /* per-layer statistics for the monitor (or NULL) */
+    bool window_open;       /* statistics are being summed since the last call */
+} run;
+
+/* Calls the monitor; returns true when it asks to stop. */
+static bool call_monitor(run *r, bool epoch_end, int epoch, int batch, long step,
+                         double loss, double metric)
+{
+    if (!r->mon || !r->mon->fn)
+        return false;
+    rt_monitor_event ev = {epoch_end, epoch, batch, step, loss, metric, r->res, NULL, 0,
+                           r->net};
+    if (r->stats) {
+        rt_stats_fill(r->net, r->stats);
+        ev.layers = r->stats;
+        ev.n_layers = r->net->n_layers - 1;
+    }
+    r->window_open = false;
+    return r->mon->fn(&ev, r->mon->ctx);
+}
+
+int rt_train_net(rt_net *net, const ir_program *p, const rt_data *d,
+                 const rt_train_options *o, rt_result *res, char *err, size_t errsize)
+{
+    rt_train_options defaults;
+    if (!o) {
+        rt_train_options_default(&defaults);
+        o = &defaults;
+    }
+    const ir_train *t = &p->train;
+    memset(res, 0, sizeof *res);
+    rt_targets tg;
+    if (rt_targets_setup(&tg, d, net->loss, net->out_units, net->model->name, err,
+                         errsize) < 0)
+        return -1;
+    int n = d->train.n;
+    if (n < 1) {
+        snprintf(err, errsize, "dataset %s has no training samples",
+                 t->data ? t->data : "?");
+        return -1;
+    }
+    int epochs = o->epochs >= 0 ? o->epochs : t->epochs;
+    int batch = t->batch < net->max_batch ? t->batch : net->max_batch;
+    batch = batch < n ? batch : n;
+    int nb = (n + batch - 1) / batch;
+    long max_steps = (long)epochs * nb;
+    if (o->max_batches > 0 && o->max_batches < max_steps)
+        max_steps = o->max_batches;
+    rt_set_threads(o->threads);
+
+    res->classification = tg.classification;
+    res->has_val = d->val.n > 0;
+    res->best_epoch = -1;
+    res->epochs = ir_alloc(sizeof *res->epochs * (size_t)(epochs > 0 ? epochs : 1));
+    res->batch_loss = rt_floats(max_steps);
+
+    rt_optim opt;
+    rt_optim_init(&opt, t, net->n_trainable);
+    int *idx = rt_ints(n);
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    float *target = rt_floats((long)batch * tg.width);
+    rt_rng shuffle;
+    rt_rng_stream(&shuffle, rt_effective_seed(p, o), rt_hash_string("shuffle"));
+    const rt_monitor *mon = o->monitor;
+    run r = {net, mon, res, NULL, false};
+    double *update_sq = NULL;
+    if (mon && mon->stats) {
+        r.stats = ir_alloc(sizeof *r.stats * (size_t)net->n_layers);
+        update_sq = rt_doubles(net->n_params);
+    }
+    rt_progress prog;
+    rt_progress_init(&prog, o->progress, o->log, epochs, nb, tg.classification);
+
+    double t0 = rt_now(), best = INFINITY;
+    int wait = 0;
+    long step = 0;
+    bool stop = false;
+    for (int e = 0; e < epochs && !stop; e++) {
+        rt_progress_epoch_start(&prog);
+        double te = rt_now();
+        for (int i = n - 1; i > 0; i--) {
+            int j = (int)rt_rng_below(&shuffle, (uint64_t)i + 1);
+            int tmp = idx[i];
+            idx[i] = idx[j];
+            idx[j] = tmp;
+        }
+        double lsum = 0.0, msum = 0.0;
+        long seen = 0;
+        int b = 0;
+        while (b < nb && !stop) {
+            int s0 = b * batch, m = n - s0 < batch ? n - s0 : batch;
+            gather(net, &d->train, idx + s0, m);
+            rt_targets_fill(&tg, d, &d->train, idx + s0, m, target);
+            net->collect = in_window(mon, step, b, nb);
+            if (net->collect && !r.window_open) {
+                rt_stats_reset(net);
+                r.window_open = true;
+            }
+            rt_net_forward(net, m, true);
+            double loss = rt_net_loss(net, m, target, true);
+            msum += rt_targets_metric(&tg, d, &d->train, idx + s0, m, rt_net_output(net));
+            lsum += loss * m;
+            seen += m;
+            res->batch_loss[res->n_batches++] = (float)loss;
+            b++;
+            step++;
+            if (!isfinite(loss)) {
+                res->diverged = stop = true;
+                net->collect = false;
+                break;
+            }
+            if (net->n_trainable > 0) {
+                rt_net_backward(net, m);
+                rt_optim_step(&opt, net, net->collect ? update_sq : NULL);
+                if (net->collect)
+                    rt_stats_update(net, update_sq);
+            }
+            net->collect = false;
+            rt_progress_batch(&prog, e, b, lsum / (double)seen, seen);
+            if (o->max_batches > 0 && step >= o->max_batches)
+                res->batch_limit_hit = stop = true;
+            if (o->time_limit > 0 && rt_now() - t0 >= o->time_limit)
+                res->time_limit_hit = stop = true;
+            if (!stop && b < nb && mon && mon->every > 0 && step % mon->every == 0 &&
+                call_monitor(&r, false, e, b, step, lsum / (double)seen, msum / (double)seen))
+                res->stopped_by_monitor = stop = true;
+        }
+        res->samples += seen;
+        rt_epoch *ep = &res->epochs[res->n_epochs];
+        ep->loss = seen ? lsum / (double)seen : NAN;
+        ep->metric = seen ? msum / (double)seen : NAN;
+        ep->batches = b;
+        ep->val_loss = ep->val_metric = NAN;
+        if (res->has_val &&
+            rt_evaluate(net, d, &d->val, &ep->val_loss, &ep->val_metric, err, errsize) < 0)
+            break;  /* cannot happen: the same checks passed above */
+        ep->seconds = rt_now() - te;
+        res->n_epochs++;
+        rt_progress_epoch_end(&prog, e, ep, res->has_val);
+        if (call_monitor(&r, true, e, b, step, ep->loss, ep->metric))
+            res->stopped_by_monitor = stop = true;
+        double watched = res->has_val ? ep->val_loss : ep->loss;
+        if (watched < best) {
+            best = watched;
+            res->best_epoch = e;
+            wait = 0;
+        } else if (t->patience > 0 && ++wait >= t->patience && !stop) {
+            res->stopped_early = stop = true;
+        }
+    }
+    res->train_seconds = rt_now() - t0;
+    res->samples_per_second =
+        res->train_seconds > 0 ? (double)res->samples / res->train_seconds : 0.0;
+    free(update_sq);
+    free(r.stats);
+    free(target);
+    free(idx);
+    rt_optim_free(&opt);
+    return 0;
+}
+
+int rt_train(const ir_program *p, const rt_data *d, const rt_train_options *o,
+             rt_result *res, char *err, size_t errsize)
+{
+    memset(res, 0, sizeof *res);
+    rt_net *net = rt_net_for_program(p, d, rt_effective_seed(p, o), err, errsize);
+    if (!net)
+        return -1;
+    int rc = rt_train_net(net, p, d, o, res, err, errsize);
+    if (rc == 0 && d->test.n > 0) {
+        res->has_test = true;
+        rc = rt_evaluate(net, d, &d->test, &res->test_loss, &res->test_metric, err, errsize);
+    }
+    rt_net_free(net);
+    return rc;
+}

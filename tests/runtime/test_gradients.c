@@ -1,0 +1,397 @@
+/* test_gradients.c: finite-difference gradient checks of every layer kind,
+ * activation and loss of the runtime.
+ *
+ * For each small model, the analytic gradients of rt_net_backward (every
+ * trainable tensor and the input) are compared with central differences of
+ * the training-mode loss (float32 forward, loss summed in double).  Dropout
+ * masks are held fixed by restoring the dropout generator before each forward
+ * pass.  A coordinate where differences with step h and h/2 disagree sits on
+ * a kink (relu, max, |x|) and is skipped; a check fails if too many are.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "loss.h"
+#include "net.h"
+#include "rng.h"
+#include "testutil.h"
+
+#define STEP 2e-3
+#define ATOL 1.5e-3
+#define RTOL 2e-2
+
+/* Training-mode loss with the dropout mask fixed. */
+static double loss_at(rt_net *net, int n, const float *target, const rt_rng *mask)
+{
+    net->dropout_rng = *mask;
+    rt_net_forward(net, n, true);
+    return rt_net_loss(net, n, target, false);
+}
+
+/* Central difference of the loss in coordinate *V with step H. */
+static double numeric(rt_net *net, int n, const float *target, const rt_rng *mask, float *v,
+                      double h)
+{
+    float w = *v;
+    float wp = (float)(w + h), wm = (float)(w - h);
+    *v = wp;
+    double lp = loss_at(net, n, target, mask);
+    *v = wm;
+    double lm = loss_at(net, n, target, mask);
+    *v = w;
+    return (lp - lm) / ((double)wp - (double)wm);
+}
+
+/* Compares analytic gradient A of coordinates V[0..size-1]; returns failures. */
+static int check_tensor(rt_net *net, int n, const float *target, const rt_rng *mask,
+                        float *v, const float *a, long size, const char *what,
+                        const char *tensor, int *skipped, rt_rng *pick)
+{
+    int bad = 0, count = size <= 48 ? (int)size : 24;
+    for (int c = 0; c < count; c++) {
+        long i = size <= 48 ? c : (long)rt_rng_below(pick, (uint64_t)size);
+        double h = STEP * fmax(1.0, fabs(v[i]));
+        double n1 = numeric(net, n, target, mask, v + i, h);
+        double n2 = numeric(net, n, target, mask, v + i, h / 2);
+        double tol = ATOL + RTOL * fmax(fabs(n1), fabs(a[i]));
+        if (fabs(n1 - n2) > tol) {
+            (*skipped)++;   /* a kink within h of the point */
+            continue;
+        }
+        if (fabs(n1 - a[i]) > tol && fabs(n2 - a[i]) > tol) {
+            if (bad < 3)
+                printf("  %s: %s[%ld]: analytic %.6g numeric %.6g\n", what, tensor, i, a[i], n1);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* Fills targets for loss L: N rows of width K (class indices for sparse). */
+static void make_targets(ir_loss l, float *t, int n, int k, rt_rng *r, bool zero_one)
+{
+    for (int i = 0; i < n; i++) {
+        float *row = t + (long)i * rt_loss_target_width(l, k);
+        int cls = (int)rt_rng_below(r, (uint64_t)k);
+        switch (l) {
+        case IR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+            row[0] = (float)cls;
+            break;
+        case IR_LOSS_CATEGORICAL_CROSSENTROPY:
+        case IR_LOSS_CATEGORICAL_HINGE:
+            for (int j = 0; j < k; j++)
+                row[j] = j == cls;
+            break;
+        case IR_LOSS_KL_DIVERGENCE: {
+            double s = 0.0;
+            for (int j = 0; j < k; j++)
+                s += row[j] = 0.1f + rt_rng_float(r);
+            for (int j = 0; j < k; j++)
+                row[j] = (float)(row[j] / s);
+            break;
+        }
+        case IR_LOSS_BINARY_CROSSENTROPY:
+            for (int j = 0; j < k; j++)
+                row[j] = zero_one ? (float)rt_rng_below(r, 2) : rt_rng_float(r);
+            break;
+        case IR_LOSS_HINGE:
+        case IR_LOSS_SQUARED_HINGE:
+            for (int j = 0; j < k; j++)
+                row[j] = zero_one ? (float)rt_rng_below(r, 2) : rt_rng_below(r, 2) ? 1.0f : -1.0f;
+            break;
+        case IR_LOSS_MAPE:
+            for (int j = 0; j < k; j++)
+                row[j] = (rt_rng_below(r, 2) ? 1.0f : -1.0f) * (0.5f + rt_rng_float(r));
+            break;
+        case IR_LOSS_MSLE:
+        case IR_LOSS_POISSON:
+            for (int j = 0; j < k; j++)
+                row[j] = 0.1f + 2.0f * rt_rng_float(r);
+            break;
+        default:
+            for (int j = 0; j < k; j++)
+                row[j] = (float)rt_rng_normal(r);
+            break;
+        }
+    }
+}
+
+/* Builds model M, checks every gradient with N samples and loss L. */
+static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *what)
+{
+    char err[256];
+    rt_net *net = rt_net_new(m, l, n, 11, true, err, sizeof err);
+    TU_CHECK(net != NULL, "%s: %s", what, err);
+    if (!net)
+        return;
+    rt_rng r;
+    rt_rng_seed(&r, rt_hash_string(what));
+    for (long i = 0; i < n * net->in_size; i++)
+        net->input[i] = (float)rt_rng_normal(&r);
+    /* Non-trivial biases and batchnorm parameters, so their paths matter. */
+    for (int j = 0; j < net->n_params; j++) {
+        rt_param *p = &net->params[j];
+        const char *what_p = strrchr(p->name, '.') + 1;
+        for (long i = 0; p->trainable && i < p->size; i++) {
+            if (!strcmp(what_p, "bias") || !strcmp(what_p, "beta"))
+                p->value[i] = (float)(0.2 * rt_rng_normal(&r));
+            else if (!strcmp(what_p, "gamma"))
+                p->value[i] = (float)(1.0 + 0.3 * rt_rng_normal(&r));
+        }
+    }
+    int k = net->out_units;
+    float *target = calloc((size_t)(n * k), sizeof *target);
+    make_targets(l, target, n, k, &r, zero_one);
+
+    rt_rng mask = net->dropout_rng;
+    net->dropout_rng = mask;
+    rt_net_forward(net, n, true);
+    double loss = rt_net_loss(net, n, target, true);
+    rt_net_backward(net, n);
+    TU_CHECK(isfinite(loss), "%s: loss %g is not finite", what, loss);
+    float *grads = malloc(sizeof *grads * (size_t)(net->n_trainable + 1));
+    float *dinput = malloc(sizeof *dinput * (size_t)(n * net->in_size));
+    memcpy(grads, net->grads, sizeof *grads * (size_t)net->n_trainable);
+    memcpy(dinput, net->dinput, sizeof *dinput * (size_t)(n * net->in_size));
+
+    int bad = 0, skipped = 0, total = 0;
+    for (int j = 0; j < net->n_params; j++) {
+        rt_param *p = &net->params[j];
+        if (!p->trainable)
+            continue;
+        bad += check_tensor(net, n, target, &mask, p->value, grads + (p->value - net->values),
+                            p->size, what, p->name, &skipped, &r);
+        total += p->size <= 48 ? (int)p->size : 24;
+    }
+    long in_n = n * net->in_size;
+    bad += check_tensor(net, n, target, &mask, net->input, dinput, in_n, what, "input",
+                        &skipped, &r);
+    total += in_n <= 48 ? (int)in_n : 24;
+    TU_CHECK(bad == 0, "%s: %d gradient entries disagree", what, bad);
+    TU_CHECK(skipped * 5 <= total, "%s: %d of %d entries on kinks", what, skipped, total);
+    printf("%s %s (%d entries, %d on kinks)\n", bad ? "FAIL" : "ok  ", what, total, skipped);
+    free(grads);
+    free(dinput);
+    free(target);
+    rt_net_free(net);
+}
+
+/* A fresh program whose model is filled by the caller. */
+static ir_program *prog;
+
+static ir_model *fresh(void)
+{
+    ir_program_free(prog);
+    prog = tu_program("m");
+    return tu_model(prog);
+}
+
+static void check_dense(void)
+{
+    ir_model *m = fresh();
+    tu_input(m, 5, 0, 0);
+    tu_dense(m, "fc1", 4, IR_ACT_TANH);
+    tu_dense(m, "out", 3, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, 4, false, "dense: vector, batch 4");
+    gradcheck(m, IR_LOSS_MSE, 1, false, "dense: vector, batch 1");
+
+    m = fresh();
+    tu_input(m, 3, 4, 0);
+    tu_dense(m, "fc1", 2, IR_ACT_SIGMOID)->bias = false;
+    tu_layer(m, IR_OP_FLATTEN, "flat");
+    tu_dense(m, "out", 2, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, 3, false, "dense: last axis of [3,4], no bias, flatten");
+
+    static const ir_reg regs[] = {IR_REG_L1, IR_REG_L2, IR_REG_L1_L2};
+    static const char *names[] = {"dense: l1 regulariser", "dense: l2 regulariser",
+                                  "dense: l1_l2 regulariser"};
+    for (int i = 0; i < 3; i++) {
+        m = fresh();
+        tu_input(m, 4, 0, 0);
+        ir_node *fc = tu_dense(m, "fc1", 3, IR_ACT_TANH);
+        fc->regularizer = (ir_regularizer){regs[i], 0.05, 0.03};
+        tu_dense(m, "out", 2, IR_ACT_LINEAR)->regularizer = (ir_regularizer){regs[i], 0.02, 0.1};
+        gradcheck(m, IR_LOSS_MSE, 3, false, names[i]);
+    }
+}
+
+static void conv_model(int h, int w, int c, int filters, int kh, int kw, int sh, int sw,
+                       ir_pad pad, bool bias, int n, const char *what)
+{
+    ir_model *m = fresh();
+    tu_input(m, h, w, c);
+    ir_node *cv = tu_layer(m, IR_OP_CONV2D, "conv");
+    cv->units = filters;
+    cv->kernel = (ir_int2){kh, kw};
+    cv->stride = (ir_int2){sh, sw};
+    cv->padding = pad;
+    cv->bias = bias;
+    cv->activation = IR_ACT_TANH;
+    tu_layer(m, IR_OP_FLATTEN, "flat");
+    tu_dense(m, "out", 3, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, n, false, what);
+}
+
+static void check_conv(void)
+{
+    conv_model(6, 6, 2, 3, 3, 3, 1, 1, IR_PAD_VALID, true, 3, "conv2d: 3x3 valid");
+    conv_model(6, 6, 2, 3, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 3x3 same");
+    conv_model(7, 5, 1, 2, 3, 3, 2, 2, IR_PAD_SAME, true, 2, "conv2d: stride 2 same, odd input");
+    conv_model(7, 7, 3, 2, 3, 3, 2, 2, IR_PAD_VALID, false, 2, "conv2d: stride 2 valid, no bias");
+    conv_model(6, 5, 2, 4, 2, 3, 1, 2, IR_PAD_SAME, true, 1, "conv2d: 2x3 kernel, stride [1,2], batch 1");
+    conv_model(5, 5, 1, 6, 5, 5, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 5x5 same, 1 channel");
+    conv_model(6, 6, 6, 4, 5, 5, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 5x5 valid, 6 channels");
+    conv_model(4, 4, 2, 3, 1, 1, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 1x1");
+
+    ir_model *m = fresh();   /* [h, w] input read as one channel */
+    tu_input(m, 5, 5, 0);
+    ir_node *cv = tu_layer(m, IR_OP_CONV2D, "conv");
+    cv->units = 2;
+    cv->activation = IR_ACT_RELU;
+    tu_layer(m, IR_OP_FLATTEN, "flat");
+    tu_dense(m, "out", 2, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, 2, false, "conv2d: [5,5] input as one channel, relu");
+}
+
+static void pool_model(ir_op op, int h, int w, int ph, int pw, int sh, int sw, ir_pad pad,
+                       int n, const char *what)
+{
+    ir_model *m = fresh();
+    tu_input(m, h, w, 2);
+    ir_node *cv = tu_layer(m, IR_OP_CONV2D, "conv");
+    cv->units = 3;
+    cv->padding = IR_PAD_SAME;
+    ir_node *pl = tu_layer(m, op, "pool");
+    pl->pool = (ir_int2){ph, pw};
+    pl->stride = (ir_int2){sh, sw};
+    pl->padding = pad;
+    tu_layer(m, IR_OP_FLATTEN, "flat");
+    tu_dense(m, "out", 2, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, n, false, what);
+}
+
+static void check_pools(void)
+{
+    for (int k = 0; k < 2; k++) {
+        ir_op op = k ? IR_OP_AVGPOOL : IR_OP_MAXPOOL;
+        char what[96];
+        const char *name = k ? "avgpool" : "maxpool";
+        snprintf(what, sizeof what, "%s: 2x2 stride 2 valid", name);
+        pool_model(op, 6, 6, 2, 2, 2, 2, IR_PAD_VALID, 2, what);
+        snprintf(what, sizeof what, "%s: 3x3 stride 2 same, odd input", name);
+        pool_model(op, 7, 5, 3, 3, 2, 2, IR_PAD_SAME, 2, what);
+        snprintf(what, sizeof what, "%s: 2x3 stride 1 valid, batch 1", name);
+        pool_model(op, 5, 6, 2, 3, 1, 1, IR_PAD_VALID, 1, what);
+        snprintf(what, sizeof what, "%s: 2x2 stride 2 same, odd input", name);
+        pool_model(op, 5, 5, 2, 2, 2, 2, IR_PAD_SAME, 3, what);
+    }
+}
+
+static void check_misc_layers(void)
+{
+    ir_model *m = fresh();
+    tu_input(m, 6, 0, 0);
+    tu_dense(m, "fc1", 8, IR_ACT_RELU);
+    tu_layer(m, IR_OP_DROPOUT, "drop")->rate = 0.3;
+    tu_dense(m, "out", 3, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, 4, false, "dropout 0.3");
+
+    m = fresh();
+    tu_input(m, 6, 0, 0);
+    tu_dense(m, "fc1", 5, IR_ACT_LINEAR);
+    tu_layer(m, IR_OP_BATCHNORM, "bn");
+    tu_layer(m, IR_OP_ACTIVATION, "act")->activation = IR_ACT_TANH;
+    tu_dense(m, "out", 3, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, 6, false, "batchnorm: vector, standalone tanh");
+
+    m = fresh();
+    tu_input(m, 4, 4, 2);
+    ir_node *cv = tu_layer(m, IR_OP_CONV2D, "conv");
+    cv->units = 3;
+    cv->padding = IR_PAD_SAME;
+    tu_layer(m, IR_OP_BATCHNORM, "bn");
+    tu_layer(m, IR_OP_FLATTEN, "flat");
+    tu_dense(m, "out", 2, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, 2, false, "batchnorm: image, after conv2d");
+
+    m = fresh();
+    tu_input(m, 5, 0, 0);
+    tu_dense(m, "fc1", 4, IR_ACT_LINEAR);
+    tu_layer(m, IR_OP_ACTIVATION, "act")->activation = IR_ACT_SOFTMAX;
+    tu_dense(m, "out", 3, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, 3, false, "activation layer: softmax, hidden");
+
+    m = fresh();
+    tu_input(m, 5, 0, 0);
+    tu_dense(m, "fc1", 4, IR_ACT_LINEAR);
+    tu_layer(m, IR_OP_ACTIVATION, "act")->activation = IR_ACT_SOFTMAX;
+    gradcheck(m, IR_LOSS_CATEGORICAL_CROSSENTROPY, 3, false,
+              "activation layer: softmax output, fused cross-entropy");
+}
+
+static void check_activations(void)
+{
+    for (int a = 0; a < IR_ACT_COUNT; a++) {
+        ir_model *m = fresh();
+        tu_input(m, 5, 0, 0);
+        tu_dense(m, "fc1", 6, (ir_act)a);
+        tu_dense(m, "out", 3, IR_ACT_LINEAR);
+        char what[64];
+        snprintf(what, sizeof what, "activation %s", ir_enum_name(&ir_act_table, a));
+        gradcheck(m, IR_LOSS_MSE, 4, false, what);
+    }
+}
+
+static void loss_model(ir_loss l, ir_act out_act, int k, int n, bool zero_one)
+{
+    ir_model *m = fresh();
+    tu_input(m, 5, 0, 0);
+    tu_dense(m, "fc1", 6, IR_ACT_TANH);
+    tu_dense(m, "out", k, out_act);
+    char what[128];
+    snprintf(what, sizeof what, "loss %s after %s%s%s, %d unit%s", ir_enum_name(&ir_loss_table, l),
+             ir_enum_name(&ir_act_table, out_act), rt_loss_fused(l, out_act) ? " (fused)" : "",
+             zero_one ? ", 0/1 targets" : "", k, k == 1 ? "" : "s");
+    gradcheck(m, l, n, zero_one, what);
+}
+
+static void check_losses(void)
+{
+    loss_model(IR_LOSS_CATEGORICAL_CROSSENTROPY, IR_ACT_SOFTMAX, 4, 5, false);
+    loss_model(IR_LOSS_CATEGORICAL_CROSSENTROPY, IR_ACT_SIGMOID, 4, 5, false);
+    loss_model(IR_LOSS_CATEGORICAL_CROSSENTROPY, IR_ACT_SOFTMAX, 3, 1, false);
+    loss_model(IR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, IR_ACT_SOFTMAX, 4, 5, false);
+    loss_model(IR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, IR_ACT_SIGMOID, 4, 5, false);
+    loss_model(IR_LOSS_BINARY_CROSSENTROPY, IR_ACT_SIGMOID, 1, 6, true);
+    loss_model(IR_LOSS_BINARY_CROSSENTROPY, IR_ACT_SIGMOID, 3, 4, false);
+    loss_model(IR_LOSS_BINARY_CROSSENTROPY, IR_ACT_SOFTMAX, 3, 4, true);
+    loss_model(IR_LOSS_MSE, IR_ACT_LINEAR, 3, 4, false);
+    loss_model(IR_LOSS_MAE, IR_ACT_LINEAR, 3, 4, false);
+    loss_model(IR_LOSS_MAPE, IR_ACT_LINEAR, 2, 4, false);
+    loss_model(IR_LOSS_MSLE, IR_ACT_SOFTPLUS, 3, 4, false);
+    loss_model(IR_LOSS_MSLE, IR_ACT_LINEAR, 3, 4, false);
+    loss_model(IR_LOSS_HINGE, IR_ACT_TANH, 3, 4, false);
+    loss_model(IR_LOSS_HINGE, IR_ACT_TANH, 1, 6, true);
+    loss_model(IR_LOSS_SQUARED_HINGE, IR_ACT_TANH, 3, 4, false);
+    loss_model(IR_LOSS_SQUARED_HINGE, IR_ACT_LINEAR, 1, 6, true);
+    loss_model(IR_LOSS_CATEGORICAL_HINGE, IR_ACT_LINEAR, 4, 5, false);
+    loss_model(IR_LOSS_LOGCOSH, IR_ACT_LINEAR, 3, 4, false);
+    loss_model(IR_LOSS_HUBER, IR_ACT_LINEAR, 3, 4, false);
+    loss_model(IR_LOSS_KL_DIVERGENCE, IR_ACT_SOFTMAX, 4, 4, false);
+    loss_model(IR_LOSS_POISSON, IR_ACT_SOFTPLUS, 3, 4, false);
+    loss_model(IR_LOSS_POISSON, IR_ACT_EXPONENTIAL, 2, 3, false);
+}
+
+int main(void)
+{
+    check_dense();
+    check_conv();
+    check_pools();
+    check_misc_layers();
+    check_activations();
+    check_losses();
+    ir_program_free(prog);
+    return tu_finish("test_gradients");
+}
