@@ -93,7 +93,7 @@ typedef struct ir_model {
 } ir_model;
 
 #define IR_DATA_ATTRS(X) \
-    X(CLASSES) X(FACTOR) X(FEATURES) X(HEADER) X(LABEL) X(MINMAX) X(NOISE) \
+    X(CLASSES) X(FACTOR) X(FEATURES) X(HEADER) X(LABEL) X(LIMIT) X(MINMAX) X(NOISE) \
     X(PATH) X(SAMPLES) X(SCALE) X(SOURCE) X(SPREAD) X(STANDARDIZE) X(TASK) \
     X(TEST) X(VALIDATION)
 #define IR_X_DATTR(id) IR_DATTR_##id,
@@ -111,6 +111,7 @@ typedef struct ir_dataset {
     int label_index;            /* csv: label column when label is NULL; -1 = last */
     bool header;                /* csv: first row names the columns */
     int samples;                /* generators: number of samples */
+    int limit;                  /* idx, csv: use at most this many training samples (0 = all) */
     int features;               /* blobs, xor, regression: input width */
     int classes;                /* blobs, spirals: number of classes */
     double noise;               /* generators: noise (blobs: cluster spread) */

@@ -100,6 +100,7 @@ const ir_attr_desc ir_data_attrs[] = {
          BIT(IR_SRC_BLOBS) | BIT(IR_SRC_XOR) | BIT(IR_SRC_REGRESSION), 1, 100000),
     DATA(header, HEADER, IR_T_BOOL, header, NULL, BIT(IR_SRC_CSV), 0, 0),
     DATA(label, LABEL, IR_T_LABEL, label, NULL, BIT(IR_SRC_CSV), -1, 1000000),
+    DATA(limit, LIMIT, IR_T_INT, limit, NULL, BIT(IR_SRC_IDX) | BIT(IR_SRC_CSV), 0, 100000000),
     DATA(minmax, MINMAX, IR_T_BOOL, minmax, NULL, ALL, 0, 0),
     DATA(noise, NOISE, IR_T_FLOAT, noise, NULL, GENERATORS & ~BIT(IR_SRC_BLOBS), 0, 1e6),
     DATA(path, PATH, IR_T_STR, path, NULL, BIT(IR_SRC_IDX) | BIT(IR_SRC_CSV), 0, 0),

@@ -1,0 +1,70 @@
+/* suspect.h: the contract between fault localisation and repair.
+ *
+ * Diagnosis (`dnnc --diagnose`) produces a ranked list of suspects; repair
+ * (`dnnc --repair`) reads the same list to decide what to try first.  A
+ * suspect names one place in the program (a layer attribute, a training
+ * hyperparameter or a data setting), the rule or symptom that implicated it,
+ * its evidence, a score, and the classes of repair that address it.
+ */
+#ifndef DNNC_SUSPECT_H
+#define DNNC_SUSPECT_H
+
+#include <stdbool.h>
+
+#include "ir.h"
+
+/* The kinds of rewrite repair can make; one pass (or pass family) each. */
+#define REPAIR_CLASSES(X) \
+    X(ACTIVATION, change_activation) \
+    X(OUTPUT_ACTIVATION, fix_output_activation) \
+    X(LOSS, change_loss) \
+    X(OPTIMIZER, change_optimizer) \
+    X(LEARNING_RATE, change_learning_rate) \
+    X(BATCH, change_batch) \
+    X(EPOCHS, change_epochs) \
+    X(INIT, change_initializer) \
+    X(UNITS, change_units) \
+    X(OUTPUT_UNITS, set_output_units) \
+    X(ADD_LAYER, add_layer) \
+    X(REMOVE_LAYER, remove_layer) \
+    X(BATCHNORM, add_batchnorm) \
+    X(DROPOUT, change_dropout) \
+    X(REGULARIZER, change_regularizer) \
+    X(CLIPPING, add_clipping) \
+    X(PREPROCESSING, change_preprocessing)
+
+#define REPAIR_X_ENUM(id, name) REPAIR_##id,
+typedef enum { REPAIR_CLASSES(REPAIR_X_ENUM) REPAIR_CLASS_COUNT } repair_class;
+
+extern const char *const repair_class_names[];
+
+/* Where a suspect points. */
+typedef enum {
+    SUSPECT_NODE,   /* an attribute of a layer (node names it) */
+    SUSPECT_TRAIN,  /* a training hyperparameter, loss or optimiser */
+    SUSPECT_DATA    /* a data setting (preprocessing, splits) */
+} suspect_target;
+
+typedef struct suspect {
+    int rank;                 /* 1 = most suspicious */
+    double score;             /* higher is more suspicious (comparable within a report) */
+    suspect_target target;    /* what kind of place */
+    char node[128];           /* layer name (SUSPECT_NODE), model or dataset name otherwise */
+    char attribute[40];       /* "activation", "learning_rate", "loss", "init", "batch",
+                                 "epochs", "units", "optimizer", "scale", "layers", ... */
+    int line, column;         /* source location (0 when not from the source) */
+    char rule[48];            /* the rule or symptom id ("output-activation") */
+    bool dynamic;             /* found while training (else a static rule) */
+    char message[256];        /* one-line explanation */
+    char evidence[256];       /* the numbers behind it */
+    unsigned repairs;         /* bit set of repair_class that address it */
+} suspect;
+
+typedef struct suspect_list {
+    suspect *items;           /* ranked, best first */
+    int n, cap;
+} suspect_list;
+
+void suspect_list_free(suspect_list *l);
+
+#endif
