@@ -8,6 +8,7 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,7 +245,17 @@ static int emit_ir(const ir_program *p, const dnnc_options *o)
         fprintf(stderr, "dnnc: error: cannot write '%s': %s\n", o->output, strerror(errno));
         return 1;
     }
-    ir_print(out, p);
+    if (o->json) {
+        /* {"ir": "<the IR text>"}: the text itself, for tools that want one JSON document. */
+        char *text = ir_print_string(p);
+        json_object *obj = json_object_new_object();
+        json_object_object_add(obj, "ir", json_object_new_string(text));
+        fprintf(out, "%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(obj);
+        free(text);
+    } else {
+        ir_print(out, p);
+    }
     if (out != stdout && fclose(out) != 0) {
         fprintf(stderr, "dnnc: error: cannot write '%s'\n", o->output);
         return 1;

@@ -63,6 +63,14 @@ fi
 expect 0 "--check --json on a good file" "$DNNC" --check --json "$SRC/examples/blobs.dnn"
 [ "$(tr -d ' \n' < "$tmp/out")" = "[]" ] && ok "no diagnostics is []" || not_ok "no diagnostics is []"
 
+expect 0 "--emit-ir --json" "$DNNC" --emit-ir --json "$SRC/examples/blobs.dnn"
+if command -v jq > /dev/null; then
+    jq -j .ir "$tmp/out" > "$tmp/from_json.ir"
+    "$DNNC" --emit-ir "$SRC/examples/blobs.dnn" > "$tmp/plain.ir"
+    cmp -s "$tmp/from_json.ir" "$tmp/plain.ir" && ok "--emit-ir --json carries the IR text" \
+        || not_ok "--emit-ir --json carries the IR text"
+fi
+
 # IR input anywhere a .dnn is accepted; -o writes the output file.
 expect 0 "--emit-ir -o" "$DNNC" --emit-ir "$SRC/examples/fashion_lenet.dnn" -o "$tmp/lenet.ir"
 expect 0 "--check on IR" "$DNNC" --check "$tmp/lenet.ir"
