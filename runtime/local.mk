@@ -15,6 +15,7 @@ libdnnc_a_SOURCES += compiler/mode_train.c \
 	runtime/optim.c runtime/optim.h \
 	runtime/progress.c runtime/progress.h \
 	runtime/result.h \
+	runtime/safetensors.c runtime/safetensors.h \
 	runtime/rng.c runtime/rng.h \
 	runtime/target.c runtime/target.h \
 	runtime/train.c runtime/train.h

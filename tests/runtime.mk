@@ -10,3 +10,15 @@ tests_runtime_test_gradients_CPPFLAGS = $(RT_TEST_CPPFLAGS)
 tests_runtime_test_gradients_LDADD = $(DNNC_LIBS)
 
 TESTS += tests/runtime/test_gradients
+
+check_PROGRAMS += tests/runtime/test_optim tests/runtime/test_train tests/runtime/test_safetensors
+tests_runtime_test_optim_SOURCES = tests/runtime/test_optim.c $(RT_TEST_UTIL)
+tests_runtime_test_optim_CPPFLAGS = $(RT_TEST_CPPFLAGS)
+tests_runtime_test_optim_LDADD = $(DNNC_LIBS)
+tests_runtime_test_train_SOURCES = tests/runtime/test_train.c $(RT_TEST_UTIL)
+tests_runtime_test_train_CPPFLAGS = $(RT_TEST_CPPFLAGS)
+tests_runtime_test_train_LDADD = $(DNNC_LIBS)
+tests_runtime_test_safetensors_SOURCES = tests/runtime/test_safetensors.c $(RT_TEST_UTIL)
+tests_runtime_test_safetensors_CPPFLAGS = $(RT_TEST_CPPFLAGS)
+tests_runtime_test_safetensors_LDADD = $(DNNC_LIBS)
+TESTS += tests/runtime/test_optim tests/runtime/test_train tests/runtime/test_safetensors
