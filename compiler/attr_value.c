@@ -105,9 +105,10 @@ static bool get_int(const ir_attr_desc *desc, const ast_value *v, int *out, diag
     return true;
 }
 
+/* A name; a quoted name ("relu", as Keras users write it) is accepted too. */
 static bool get_ident(const ir_attr_desc *desc, const ast_value *v, const char **out, diag_ctx *d)
 {
-    if (v->kind != AST_IDENT) {
+    if (v->kind != AST_IDENT && v->kind != AST_STRING) {
         diag_error(d, v->span, "'%s' takes %s", desc->name, type_noun(desc->type));
         return false;
     }

@@ -104,7 +104,7 @@ static void lower_dataset(const ast_block *b, ir_dataset *ds, diag_ctx *d)
         return;
     }
     const ast_value *sv = source->value;
-    if (sv->kind != AST_IDENT && sv->kind != AST_CALL) {
+    if (sv->kind != AST_IDENT && sv->kind != AST_CALL && sv->kind != AST_STRING) {
         diag_error(d, sv->span, "source takes a format or generator such as idx(\"folder\") or blobs(samples = 500)");
         return;
     }
@@ -116,6 +116,8 @@ static void lower_dataset(const ast_block *b, ir_dataset *ds, diag_ctx *d)
         return;
     }
     ds->source = (ir_src)kind;
+    if (ds->source == IR_SRC_BLOBS)
+        ds->noise = 1.0;   /* a cluster spread of 1, as sklearn's make_blobs */
     ir_span src_span = sv->span;
     src_span.key_off = source->key_span.off;
     ds->attr_span[IR_DATTR_SOURCE] = src_span;
@@ -275,7 +277,7 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
         const ast_value *v = opt->value;
         const ir_attr_desc *od = ir_attr_find(ir_train_attrs, ir_train_attr_count, "optimizer");
         seen[od - ir_train_attrs] = opt;
-        if (v->kind != AST_IDENT && v->kind != AST_CALL) {
+        if (v->kind != AST_IDENT && v->kind != AST_CALL && v->kind != AST_STRING) {
             diag_error(d, v->span, "optimizer takes a name such as adam or sgd(learning_rate = 0.01)");
         } else {
             int kind = ir_enum_lookup(&ir_opt_table, v->text);
@@ -290,9 +292,19 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
                 t->attr_span[IR_TATTR_OPTIMIZER] = s;
                 for (int i = 0; v->kind == AST_CALL && i < v->args.n; i++) {
                     const ast_arg *a = &v->args.items[i];
+                    if (!a->key && i == 0) {
+                        /* sgd(0.01), as Keras's SGD(0.01): the learning rate. */
+                        ast_arg lr = *a;
+                        lr.key = "learning_rate";
+                        lr.key_span = a->span;
+                        lower_set_attr(ir_train_attrs, ir_train_attr_count, t, t->attr_span, seen, kind,
+                                       true, v->text, &lr, d);
+                        t->attr_span[IR_TATTR_LEARNING_RATE].key_off = -1;
+                        continue;
+                    }
                     if (!a->key) {
-                        diag_error(d, a->span, "optimizer parameters are named: %s(learning_rate = ...)",
-                                   v->text);
+                        diag_error(d, a->span, "only the first optimizer parameter may be unnamed "
+                                   "(the learning rate): %s(0.01, momentum = 0.9)", v->text);
                         continue;
                     }
                     lower_set_attr(ir_train_attrs, ir_train_attr_count, t, t->attr_span, seen, kind, true,

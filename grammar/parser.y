@@ -11,7 +11,7 @@
  *             | "model" name "{" layers "}"
  *             | "train" "{" entries "}"
  *   entry    := key "=" value
- *   layer    := [label ":"] kind [value] { "," key "=" value }
+ *   layer    := [label ":"] kind [value | key "=" value] { "," key "=" value }
  *   value    := number | string | name | name "(" [arg {"," arg}] ")"
  *             | "[" [value {"," value}] "]" | value op value | "-" value | "(" value ")"
  *   arg      := value | key "=" value
@@ -77,6 +77,15 @@ static ast_arg make_arg(const char *key, ir_span key_span, ast_value *value, ir_
     return a;
 }
 
+static ast_args prepend(ast_program *prog, ast_arg first, ast_args rest)
+{
+    ast_args all = {0};
+    ast_args_push(prog, &all, first);
+    for (int i = 0; i < rest.n; i++)
+        ast_args_push(prog, &all, rest.items[i]);
+    return all;
+}
+
 static ast_layer make_layer(const char *label, ir_span label_span, const char *kind,
                             ir_span kind_span, ast_value *positional, ast_args attrs,
                             ir_span span)
@@ -109,7 +118,7 @@ static ast_layer make_layer(const char *label, ir_span label_span, const char *k
 
 %type <val> value opt_value
 %type <args> entries entries_body layers_attrs args arg_list items item_list
-%type <arg> entry arg
+%type <arg> entry arg first_attr
 %type <str> key
 %type <layer> layer
 
@@ -186,6 +195,17 @@ layer
     | IDENT ':' IDENT opt_value layers_attrs {
           $$ = make_layer($1, @1, $3, @3, $4, $5, @$);
       }
+    | IDENT first_attr layers_attrs {
+          $$ = make_layer(NULL, (ir_span){0}, $1, @1, NULL, prepend(prog, $2, $3), @$);
+      }
+    | IDENT ':' IDENT first_attr layers_attrs {
+          $$ = make_layer($1, @1, $3, @3, NULL, prepend(prog, $4, $5), @$);
+      }
+    ;
+
+/* "dropout rate = 0.5": the first attribute may come without a comma. */
+first_attr
+    : key '=' value                    { $$ = make_arg($1, @1, $3, ast_span_join(@1, @3)); }
     ;
 
 opt_value
