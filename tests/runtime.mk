@@ -22,3 +22,7 @@ tests_runtime_test_safetensors_SOURCES = tests/runtime/test_safetensors.c $(RT_T
 tests_runtime_test_safetensors_CPPFLAGS = $(RT_TEST_CPPFLAGS)
 tests_runtime_test_safetensors_LDADD = $(DNNC_LIBS)
 TESTS += tests/runtime/test_optim tests/runtime/test_train tests/runtime/test_safetensors
+
+# The command line (needs ./dnnc; TAP, like the other .sh tests).
+TESTS += tests/runtime/train_cli.sh
+EXTRA_DIST += tests/runtime/train_cli.sh

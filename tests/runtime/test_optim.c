@@ -68,7 +68,7 @@ static void check_rule(const opt_case *c)
     rt_net *net = small_net(false);
     if (!net)
         return;
-    ir_train t;
+    ir_train t = {0};
     ir_train_defaults(&t);
     ir_train_optimizer_defaults(&t, c->kind);
     t.learning_rate = c->lr;
@@ -100,7 +100,7 @@ static void check_adam_first_step(void)
     rt_net *net = small_net(false);
     if (!net)
         return;
-    ir_train t;
+    ir_train t = {0};
     ir_train_defaults(&t);
     ir_train_optimizer_defaults(&t, IR_OPT_ADAM);
     t.learning_rate = 0.01;
@@ -142,7 +142,7 @@ static void check_clipping(void)
     rt_net *net = small_net(true);
     if (!net)
         return;
-    ir_train t;
+    ir_train t = {0};
     ir_train_defaults(&t);
     ir_train_optimizer_defaults(&t, IR_OPT_SGD);
     t.learning_rate = 1.0;

@@ -108,7 +108,7 @@ static void check_round_trip(ir_program *p)
              "loaded weights differ from saved ones");
     printf("ok   round trip of %d tensors (%ld floats)\n", a->n_params, a->n_values);
 
-    long len;
+    long len = 0;
     unsigned char *raw = slurp(path, &len);
     uint64_t n = 0;
     for (int i = 0; raw && i < 8; i++)
