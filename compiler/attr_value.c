@@ -190,7 +190,7 @@ static bool get_param(const ir_attr_desc *desc, const ast_value *call, const cha
 
 static bool set_init(const ir_attr_desc *desc, ir_initializer *out, const ast_value *v, diag_ctx *d)
 {
-    if (v->kind != AST_IDENT && v->kind != AST_CALL) {
+    if (v->kind != AST_IDENT && v->kind != AST_CALL && v->kind != AST_STRING) {
         diag_error(d, v->span, "'%s' takes an initializer such as glorot_uniform", desc->name);
         return false;
     }
@@ -216,7 +216,7 @@ static bool set_init(const ir_attr_desc *desc, ir_initializer *out, const ast_va
 
 static bool set_reg(const ir_attr_desc *desc, ir_regularizer *out, const ast_value *v, diag_ctx *d)
 {
-    if (v->kind != AST_IDENT && v->kind != AST_CALL) {
+    if (v->kind != AST_IDENT && v->kind != AST_CALL && v->kind != AST_STRING) {
         diag_error(d, v->span, "'%s' takes none, l1(..), l2(..) or l1_l2(..)", desc->name);
         return false;
     }
