@@ -303,44 +303,52 @@ static int fraction_of(double f, int n)
     return f > 0.0 && k == 0 ? 1 : k;
 }
 
+/* What the split gives a sample of the pool. */
+enum { ROLE_TRAIN, ROLE_VAL, ROLE_TEST, ROLE_DROP };
+
 /* Carves the test (unless DATA has one) and validation splits out of
- * DATA->train, in place: the pool is rearranged into [train | val | test].
- * Training samples keep their places where they can (only samples that move
- * cost a copy); val and test follow the stratified order. */
+ * DATA->train, in place, keeping at most D->limit samples for training and
+ * validation (0 = all): the pool is rearranged into [train | val | test |
+ * dropped].  Training samples keep their places where they can (only
+ * samples that move cost a copy); the others follow the stratified order. */
 static bool split(rt_data *data, const ir_dataset *d, uint64_t seed, double validation,
                   char *err, size_t errsize)
 {
     rt_split all = data->train;
     int n = all.n;
     int n_test = data->test.n > 0 ? 0 : fraction_of(d->test, n);
-    int n_val = fraction_of(validation, n - n_test);
-    int n_train = n - n_test - n_val;
+    int kept = d->limit > 0 && d->limit < n - n_test ? d->limit : n - n_test;
+    int n_val = fraction_of(validation, kept);
+    int n_train = kept - n_val;
     if (n_train < 1) {
         snprintf(err, errsize, "%d samples are too few for test = %g and validation = %g "
                  "(expected at least one training sample)", n, d->test, validation);
         return false;
     }
-    if (n_test == 0 && n_val == 0)
+    if (n_test == 0 && n_val == 0 && kept == n)
         return true;
     int *order = ir_alloc(sizeof *order * (size_t)n);
     int *src = ir_alloc(sizeof *src * (size_t)n);
-    unsigned char *carved = ir_alloc((size_t)n);
+    unsigned char *role = ir_alloc((size_t)n);
     split_order(&all, data->classes, seed, order);
-    /* order[0 .. n_test) is the test split, then n_val for validation. */
-    for (int i = 0; i < n_test + n_val; i++)
-        carved[order[i]] = 1;
+    /* In stratified order: test, validation, training, then dropped. */
+    for (int i = 0; i < n; i++)
+        role[order[i]] = i < n_test ? ROLE_TEST : i < n_test + n_val ? ROLE_VAL
+                         : i < n_test + kept ? ROLE_TRAIN : ROLE_DROP;
     for (int i = 0; i < n_val; i++)
         src[n_train + i] = order[n_test + i];
     for (int i = 0; i < n_test; i++)
-        src[n_train + n_val + i] = order[i];
+        src[kept + i] = order[i];
+    for (int i = 0, k = kept + n_test; i < n; i++)
+        if (role[i] == ROLE_DROP)
+            src[k++] = i;
     /* Training samples already in the head stay; the others fill its holes. */
-    int next = n_train;
-    for (int k = 0; k < n_train; k++) {
-        if (!carved[k]) {
+    for (int k = 0, next = n_train; k < n_train; k++) {
+        if (role[k] == ROLE_TRAIN) {
             src[k] = k;
             continue;
         }
-        while (carved[next])
+        while (role[next] != ROLE_TRAIN)
             next++;
         src[k] = next++;
     }
@@ -350,8 +358,8 @@ static bool split(rt_data *data, const ir_dataset *d, uint64_t seed, double vali
     data->train = view(&all, 0, n_train, data->in_size, data->target_size);
     data->val = view(&all, n_train, n_val, data->in_size, data->target_size);
     if (n_test > 0)
-        data->test = view(&all, n_train + n_val, n_test, data->in_size, data->target_size);
-    free(carved);
+        data->test = view(&all, kept, n_test, data->in_size, data->target_size);
+    free(role);
     free(src);
     free(order);
     return true;

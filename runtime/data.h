@@ -12,8 +12,10 @@
  * the element count (in_size) has to match, and the training code checks it.
  *
  * Splits: the test split is an IDX folder's t10k files, else the `test`
- * fraction of all samples; the validation split is the `validation` fraction
- * of what remains; both are carved after a seeded, class-stratified shuffle.
+ * fraction of all samples; `limit` (when > 0) keeps at most that many of the
+ * remaining samples; the validation split is the `validation` fraction of
+ * those, the rest is the training split.  All of it follows one seeded,
+ * class-stratified shuffle, so every split holds the classes in proportion.
  * Preprocessing, in this order: scale (multiply), minmax (per feature to
  * [0, 1]), standardize (per feature to zero mean and unit variance, constant
  * features become 0).  "Per feature" means per element of the flattened

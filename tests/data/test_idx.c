@@ -154,6 +154,20 @@ static void test_valid_folder(bool gz)
     CHECK(data->raw.integer_valued && data->raw.min == 0.0);
     CHECK(strcmp(data->class_names[3], "3") == 0);
     rt_data_free(data);
+
+    /* limit: a stratified subset of the training files; t10k stays whole. */
+    d.limit = 12;
+    data = tu_load(&d, 5);
+    if (data) {
+        CHECK(data->train.n == 9 && data->val.n == 3 && data->test.n == 8);
+        int seen2[40] = {0}, tseen2[8] = {0};
+        check_items(&data->train, seen2, 40);
+        check_items(&data->val, seen2, 40);
+        check_items(&data->test, tseen2, 8);
+        for (int c = 0; c < 4; c++)
+            CHECK(data->class_counts[c] >= 2 && data->class_counts[c] <= 3);
+    }
+    rt_data_free(data);
 }
 
 /* Plain and gzip folders give identical datasets. */

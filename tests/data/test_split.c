@@ -113,6 +113,15 @@ static void test_seed_and_override(void)
         CHECK(a->val.n == 0 && a->val.x == NULL && a->train.n == 30);
     rt_data_free(a);
 
+    /* limit keeps a stratified subset for training and validation. */
+    d.limit = 20;
+    a = tu_load(&d, 1);
+    if (a)
+        CHECK(a->test.n == 10 && a->val.n == 4 && a->train.n == 16 &&
+              a->class_counts[0] == 8 && a->class_counts[1] == 8);
+    rt_data_free(a);
+    d.limit = 0;
+
     char err[256];
     CHECK(!rt_data_load(tu_program(), &d, 1, 0.99, err, sizeof err));
     CHECK(strstr(err, "validation = 0.99") != NULL);
