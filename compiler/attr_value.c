@@ -26,6 +26,7 @@ static const char *type_noun(ir_type t)
     case IR_T_METRICS: return "a list of metrics";
     case IR_T_LABEL: return "a column name or index";
     case IR_T_REF: return "a name";
+    case IR_T_ACT: return "an activation name";
     }
     return "a value";
 }
@@ -385,6 +386,17 @@ bool lower_attr(const ir_attr_desc *desc, void *obj, const ast_value *v, diag_ct
         free(*(char **)field);
         *(char **)field = ir_strdup(v->text);
         ok = true;
+        break;
+    case IR_T_ACT:
+        /* A built-in activation, or else the name of a user function, which
+         * lower_check_functions resolves once every block is known. */
+        if ((ok = get_ident(desc, v, &name, d))) {
+            ir_node *n = (ir_node *)obj;
+            int k = ir_enum_lookup(desc->table, name);
+            free(n->activation_fn);
+            n->activation_fn = k < 0 ? ir_strdup(name) : NULL;
+            n->activation = k < 0 ? IR_ACT_LINEAR : (ir_act)k;
+        }
         break;
     case IR_T_REF:
         if ((ok = get_ident(desc, v, &name, d))) {

@@ -145,6 +145,15 @@ ir_program *ir_program_new(const char *file)
 static void node_free(ir_node *n)
 {
     free(n->name);
+    free(n->activation_fn);
+}
+
+static void function_free(ir_function *f)
+{
+    free(f->name);
+    free(f->library);
+    free(f->symbol);
+    free(f->gradient);
 }
 
 static void model_free(ir_model *m)
@@ -170,6 +179,9 @@ void ir_program_free(ir_program *p)
         model_free(&p->models[i]);
     for (int i = 0; i < p->n_datasets; i++)
         dataset_free(&p->datasets[i]);
+    for (int i = 0; i < p->n_functions; i++)
+        function_free(&p->functions[i]);
+    free(p->functions);
     free(p->models);
     free(p->datasets);
     free(p->train.model);
@@ -197,6 +209,15 @@ ir_program *ir_program_clone(const ir_program *p)
         d->path = ir_strdup(d->path);
         d->label = ir_strdup(d->label);
     }
+    c->functions = ir_alloc(sizeof *c->functions * (size_t)p->n_functions);
+    for (int i = 0; i < p->n_functions; i++) {
+        ir_function *f = &c->functions[i];
+        *f = p->functions[i];
+        f->name = ir_strdup(f->name);
+        f->library = ir_strdup(f->library);
+        f->symbol = ir_strdup(f->symbol);
+        f->gradient = ir_strdup(f->gradient);
+    }
     c->models = ir_alloc(sizeof *c->models * (size_t)p->n_models);
     for (int i = 0; i < p->n_models; i++) {
         ir_model *m = &c->models[i];
@@ -206,6 +227,7 @@ ir_program *ir_program_clone(const ir_program *p)
         for (int j = 0; j < m->n_nodes; j++) {
             m->nodes[j] = p->models[i].nodes[j];
             m->nodes[j].name = ir_strdup(m->nodes[j].name);
+            m->nodes[j].activation_fn = ir_strdup(m->nodes[j].activation_fn);
         }
     }
     return c;
@@ -224,6 +246,14 @@ ir_dataset *ir_find_dataset(const ir_program *p, const char *name)
     for (int i = 0; name && i < p->n_datasets; i++)
         if (strcmp(p->datasets[i].name, name) == 0)
             return &p->datasets[i];
+    return NULL;
+}
+
+ir_function *ir_find_function(const ir_program *p, const char *name)
+{
+    for (int i = 0; name && i < p->n_functions; i++)
+        if (strcmp(p->functions[i].name, name) == 0)
+            return &p->functions[i];
     return NULL;
 }
 
@@ -251,6 +281,7 @@ ir_node *ir_model_insert(ir_model *m, int at, const ir_node *node)
     memmove(&m->nodes[at + 1], &m->nodes[at], sizeof *m->nodes * (size_t)(m->n_nodes - at));
     m->nodes[at] = *node;
     m->nodes[at].name = ir_strdup(node->name);
+    m->nodes[at].activation_fn = ir_strdup(node->activation_fn);
     m->n_nodes++;
     return &m->nodes[at];
 }

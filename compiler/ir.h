@@ -74,6 +74,7 @@ typedef struct ir_node {
     ir_int2 pool;               /* pools: window size */
     ir_pad padding;             /* conv2d, pools: valid or same */
     ir_act activation;          /* dense, conv2d, activation layer */
+    char *activation_fn;        /* a user function as activation (then activation is linear), or NULL */
     ir_initializer init;        /* dense, conv2d: kernel initialiser */
     ir_initializer bias_init;   /* dense, conv2d: bias initialiser */
     bool bias;                  /* dense, conv2d: has a bias */
@@ -157,6 +158,24 @@ typedef struct ir_train {
     unsigned metrics;           /* bit set of ir_metric */
 } ir_train;
 
+#define IR_FUNC_ATTRS(X) X(GRADIENT) X(LIBRARY) X(SYMBOL) X(TYPE)
+#define IR_X_FATTR(id) IR_FATTR_##id,
+typedef enum { IR_FUNC_ATTRS(IR_X_FATTR) IR_FATTR_COUNT } ir_fattr;
+
+/* A user-supplied C function, called through libffi, usable as an activation:
+ * TYPE f(TYPE x) from a shared library, with an optional derivative of the
+ * same signature (else central differences). */
+typedef struct ir_function {
+    char *name;                 /* function name in the program */
+    ir_span span;               /* the "function NAME {" header */
+    ir_span close;              /* the closing brace */
+    ir_span attr_span[IR_FATTR_COUNT]; /* where each attribute was written */
+    char *library;              /* shared library path (relative to the program's folder) */
+    char *symbol;               /* the function's symbol */
+    char *gradient;             /* its derivative's symbol, or NULL */
+    ir_ctype type;              /* C type of argument and result */
+} ir_function;
+
 /* A whole program. */
 typedef struct ir_program {
     char *file;                 /* file it was read from, for messages */
@@ -166,6 +185,8 @@ typedef struct ir_program {
     int n_datasets;
     ir_model *models;           /* every model declared */
     int n_models;
+    ir_function *functions;     /* every user function declared */
+    int n_functions;
     ir_train train;             /* the training recipe (when has_train) */
     bool has_train;             /* a train block was given */
 } ir_program;
@@ -184,7 +205,8 @@ typedef enum {
     IR_T_REG,    /* ir_regularizer, written none, l2(0.01), l1_l2(l1=0.01, l2=0.01) */
     IR_T_METRICS,/* unsigned bit set of ir_metric, written [accuracy] */
     IR_T_LABEL,  /* dataset label column: name string or index */
-    IR_T_REF     /* char * name of a model or dataset, written @name in the IR */
+    IR_T_REF,    /* char * name of a model or dataset, written @name in the IR */
+    IR_T_ACT     /* node activation: a built-in (ir_act) or a user function (@name) */
 } ir_type;
 
 typedef struct ir_attr_desc {
@@ -205,6 +227,8 @@ extern const ir_attr_desc ir_data_attrs[];
 extern const int ir_data_attr_count;
 extern const ir_attr_desc ir_train_attrs[];
 extern const int ir_train_attr_count;
+extern const ir_attr_desc ir_func_attrs[];
+extern const int ir_func_attr_count;
 
 /* Whether DESC applies to a node of kind OP / a dataset of source SRC / an optimiser. */
 bool ir_attr_applies(const ir_attr_desc *desc, int kind);
@@ -238,6 +262,7 @@ ir_program *ir_program_clone(const ir_program *p);
 /* Lookups by name; NULL when absent. */
 ir_model *ir_find_model(const ir_program *p, const char *name);
 ir_dataset *ir_find_dataset(const ir_program *p, const char *name);
+ir_function *ir_find_function(const ir_program *p, const char *name);
 ir_node *ir_find_node(const ir_model *m, const char *name);
 /* The model and dataset the train block names (NULL without one). */
 ir_model *ir_train_model(const ir_program *p);

@@ -25,6 +25,7 @@ static const char *const pad_names[] = {IR_PADDINGS(NAMES_X)};
 static const char *const src_names[] = {IR_SOURCES(NAMES_X)};
 static const char *const task_names[] = {IR_TASKS(NAMES_X)};
 static const char *const metric_names[] = {IR_METRICS(NAMES_X)};
+static const char *const ctype_names[] = {IR_CTYPES(NAMES_X)};
 
 #define TABLE(var, what, names) \
     const ir_enum_table var = {what, names, (int)(sizeof names / sizeof names[0])};
@@ -38,6 +39,7 @@ TABLE(ir_pad_table, "padding", pad_names)
 TABLE(ir_src_table, "data source", src_names)
 TABLE(ir_task_table, "task", task_names)
 TABLE(ir_metric_table, "metric", metric_names)
+TABLE(ir_ctype_table, "C type", ctype_names)
 
 int ir_enum_lookup(const ir_enum_table *table, const char *name)
 {
@@ -72,7 +74,7 @@ void ir_enum_choices(const ir_enum_table *table, char *buf, unsigned long size)
 #define NODE(name, id, type, field, table, applies, min, max) \
     {#name, IR_NATTR_##id, type, offsetof(ir_node, field), table, applies, min, max, false}
 const ir_attr_desc ir_node_attrs[] = {
-    NODE(activation, ACTIVATION, IR_T_ENUM, activation, &ir_act_table,
+    NODE(activation, ACTIVATION, IR_T_ACT, activation, &ir_act_table,
          WEIGHTED | BIT(IR_OP_ACTIVATION), 0, 0),
     NODE(bias, BIAS, IR_T_BOOL, bias, NULL, WEIGHTED, 0, 0),
     NODE(bias_init, BIAS_INIT, IR_T_INIT, bias_init, NULL, WEIGHTED, -1e6, 1e6),
@@ -141,6 +143,16 @@ const ir_attr_desc ir_train_attrs[] = {
     TRAIN(seed, SEED, IR_T_INT, seed, NULL, ALL, 0, INT_MAX, false),
 };
 const int ir_train_attr_count = (int)(sizeof ir_train_attrs / sizeof ir_train_attrs[0]);
+
+#define FUNC(name, id, type, field, table) \
+    {#name, IR_FATTR_##id, type, offsetof(ir_function, field), table, ALL, 0, 0, false}
+const ir_attr_desc ir_func_attrs[] = {
+    FUNC(gradient, GRADIENT, IR_T_STR, gradient, NULL),
+    FUNC(library, LIBRARY, IR_T_STR, library, NULL),
+    FUNC(symbol, SYMBOL, IR_T_STR, symbol, NULL),
+    FUNC(type, TYPE, IR_T_ENUM, type, &ir_ctype_table),
+};
+const int ir_func_attr_count = (int)(sizeof ir_func_attrs / sizeof ir_func_attrs[0]);
 
 bool ir_attr_applies(const ir_attr_desc *desc, int kind)
 {
@@ -222,6 +234,14 @@ void ir_attr_format(const ir_attr_desc *desc, const void *obj, char *buf, size_t
     case IR_T_ENUM:
         snprintf(buf, size, "%s", ir_enum_name(desc->table, *(const int *)field));
         break;
+    case IR_T_ACT: {
+        const ir_node *n = (const ir_node *)obj;
+        if (n->activation_fn)
+            snprintf(buf, size, "@%s", n->activation_fn);
+        else
+            snprintf(buf, size, "%s", ir_enum_name(desc->table, *(const int *)field));
+        break;
+    }
     case IR_T_STR:
         format_string(*(char *const *)field, buf, size);
         break;

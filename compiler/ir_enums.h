@@ -55,6 +55,9 @@
 
 #define IR_METRICS(X) X(ACCURACY, accuracy) X(MAE, mae) X(MSE, mse)
 
+/* The C type of a user function's argument and result (see ir_function). */
+#define IR_CTYPES(X) X(FLOAT, float) X(DOUBLE, double)
+
 #define IR_X_OP(id, name) IR_OP_##id,
 #define IR_X_ACT(id, name) IR_ACT_##id,
 #define IR_X_LOSS(id, name) IR_LOSS_##id,
@@ -65,6 +68,7 @@
 #define IR_X_SRC(id, name) IR_SRC_##id,
 #define IR_X_TASK(id, name) IR_TASK_##id,
 #define IR_X_METRIC(id, name) IR_METRIC_##id,
+#define IR_X_CTYPE(id, name) IR_CTYPE_##id,
 
 typedef enum { IR_OPS(IR_X_OP) IR_OP_COUNT } ir_op;
 typedef enum { IR_ACTS(IR_X_ACT) IR_ACT_COUNT } ir_act;
@@ -76,6 +80,7 @@ typedef enum { IR_PADDINGS(IR_X_PAD) IR_PAD_COUNT } ir_pad;
 typedef enum { IR_SOURCES(IR_X_SRC) IR_SRC_COUNT } ir_src;
 typedef enum { IR_TASKS(IR_X_TASK) IR_TASK_COUNT } ir_task;
 typedef enum { IR_METRICS(IR_X_METRIC) IR_METRIC_COUNT } ir_metric;
+typedef enum { IR_CTYPES(IR_X_CTYPE) IR_CTYPE_COUNT } ir_ctype;
 
 /* A closed vocabulary: its spellings, indexed by enum value. */
 typedef struct ir_enum_table {
@@ -86,7 +91,7 @@ typedef struct ir_enum_table {
 
 extern const ir_enum_table ir_op_table, ir_act_table, ir_loss_table,
     ir_opt_table, ir_init_table, ir_reg_table, ir_pad_table, ir_src_table,
-    ir_task_table, ir_metric_table;
+    ir_task_table, ir_metric_table, ir_ctype_table;
 
 /* Index of NAME in TABLE, or -1. */
 int ir_enum_lookup(const ir_enum_table *table, const char *name);

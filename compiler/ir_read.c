@@ -42,6 +42,7 @@ typedef struct reader {
      * (verification, shapes) must point into the IR, not at the source
      * locations its comments name, so these are swapped in for the check. */
     ir_span *data_lines;   /* per dataset */
+    ir_span *function_lines; /* per function */
     ir_span *model_lines;  /* per model */
     ir_span **node_lines;  /* per model, per node */
     ir_shape **printed;    /* per model, per node: the shape written after -> */
@@ -360,6 +361,33 @@ bad:
 
 /* ---- statements ---- */
 
+static void read_function(reader *r, ir_program *p)
+{
+    next(r);
+    if (r->tok.kind != TK_GLOBAL || r->tok.len < 2) {
+        error_at_token(r, "a function name such as @softclip");
+        return;
+    }
+    p->functions = ir_realloc(p->functions, sizeof *p->functions * (size_t)(p->n_functions + 1));
+    ir_function *f = &p->functions[p->n_functions++];
+    memset(f, 0, sizeof *f);
+    f->name = ir_strdup(tok_name(r));
+    f->type = IR_CTYPE_DOUBLE;
+    r->function_lines = ir_realloc(r->function_lines, sizeof *r->function_lines * (size_t)p->n_functions);
+    r->function_lines[p->n_functions - 1] = r->tok.span;
+    next(r);
+    ast_args args;
+    if (!collect_attrs(r, &args))
+        return;
+    apply_attrs(r, &args, NULL, ir_func_attrs, ir_func_attr_count, f, f->attr_span, 0, false, "functions");
+    f->span = (ir_span){0, 0, 0, 0, -1};
+    parse_locations(r, &f->span, &f->close, ir_func_attrs, ir_func_attr_count, f->attr_span);
+    if (!r->bad && (!f->library || !f->symbol)) {
+        diag_error(r->diag, r->function_lines[p->n_functions - 1], "function needs library= and symbol=");
+        r->bad = true;
+    }
+}
+
 static void read_data(reader *r, ir_program *p)
 {
     next(r);
@@ -404,14 +432,13 @@ static void read_data(reader *r, ir_program *p)
     parse_locations(r, &d->span, &d->close, ir_data_attrs, ir_data_attr_count, d->attr_span);
 }
 
-static void read_node(reader *r, ir_model *m)
+/* Reads one layer line into *NP and appends it to M (M copies what NP owns). */
+static void read_node_into(reader *r, ir_model *m, ir_node *np)
 {
     if (r->tok.kind != TK_LOCAL || r->tok.len < 2) {
         error_at_token(r, "a layer such as %fc1 = dense ... or '}'");
         return;
     }
-    ir_node node;
-    memset(&node, 0, sizeof node);
     ir_span name_span = r->tok.span;
     char *name = tok_name(r);
     next(r);
@@ -431,9 +458,9 @@ static void read_node(reader *r, ir_model *m)
         error_at_token(r, "a layer kind");
         return;
     }
-    ir_node_defaults(&node, (ir_op)op);
+    ir_node_defaults(np, (ir_op)op);
     for (int k = 0; k < IR_NATTR_COUNT; k++)
-        node.attr_span[k].key_off = -1;
+        np->attr_span[k].key_off = -1;
     next(r);
     if (m->n_nodes > 0) {
         const char *prev = m->nodes[m->n_nodes - 1].name;
@@ -451,7 +478,7 @@ static void read_node(reader *r, ir_model *m)
     ast_args args;
     if (!collect_attrs(r, &args))
         return;
-    apply_attrs(r, &args, NULL, ir_node_attrs, ir_node_attr_count, &node, node.attr_span, op, false, what);
+    apply_attrs(r, &args, NULL, ir_node_attrs, ir_node_attr_count, np, np->attr_span, op, false, what);
     if (r->bad)
         return;
     if (r->tok.kind != TK_ARROW) {
@@ -464,7 +491,7 @@ static void read_node(reader *r, ir_model *m)
         return;
     ir_attr_desc shape_desc = *ir_attr_find(ir_node_attrs, ir_node_attr_count, "shape");
     shape_desc.offset = offsetof(ir_node, out_shape);
-    if (!lower_attr(&shape_desc, &node, shape, r->diag)) {
+    if (!lower_attr(&shape_desc, np, shape, r->diag)) {
         r->bad = true;
         return;
     }
@@ -472,21 +499,29 @@ static void read_node(reader *r, ir_model *m)
         error_at_token(r, "the end of the line");
         return;
     }
-    node.span = (ir_span){0, 0, 0, 0, -1};
-    parse_locations(r, &node.span, NULL, ir_node_attrs, ir_node_attr_count, node.attr_span);
-    node.name = name;
+    np->span = (ir_span){0, 0, 0, 0, -1};
+    parse_locations(r, &np->span, NULL, ir_node_attrs, ir_node_attr_count, np->attr_span);
+    np->name = name;
     if (ir_find_node(m, name)) {
         diag_error(r->diag, name_span, "layer name '%s' is used twice", name);
         r->bad = true;
         return;
     }
-    ir_shape printed = node.out_shape;
-    ir_model_insert(m, m->n_nodes, &node);
+    ir_shape printed = np->out_shape;
+    ir_model_insert(m, m->n_nodes, np);
     int mi = r->n_models_read - 1;
     r->node_lines[mi] = ir_realloc(r->node_lines[mi], sizeof **r->node_lines * (size_t)m->n_nodes);
     r->node_lines[mi][m->n_nodes - 1] = name_span;
     r->printed[mi] = ir_realloc(r->printed[mi], sizeof **r->printed * (size_t)m->n_nodes);
     r->printed[mi][m->n_nodes - 1] = printed;
+}
+
+static void read_node(reader *r, ir_model *m)
+{
+    ir_node node;
+    memset(&node, 0, sizeof node);
+    read_node_into(r, m, &node);
+    free(node.activation_fn);
 }
 
 static void read_train(reader *r, ir_program *p)
@@ -555,6 +590,8 @@ static void swap_lines(ir_program *p, reader *r)
 {
     for (int i = 0; i < p->n_datasets; i++)
         swap_span(&p->datasets[i].span, &r->data_lines[i]);
+    for (int i = 0; i < p->n_functions; i++)
+        swap_span(&p->functions[i].span, &r->function_lines[i]);
     for (int i = 0; i < p->n_models; i++) {
         swap_span(&p->models[i].span, &r->model_lines[i]);
         for (int j = 0; j < p->models[i].n_nodes; j++)
@@ -648,6 +685,8 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
             }
             free(p->source_name);
             p->source_name = ir_strdup(v->text);
+        } else if (tok_is(&r, "function")) {
+            read_function(&r, p);
         } else if (tok_is(&r, "data")) {
             read_data(&r, p);
         } else if (tok_is(&r, "model")) {
@@ -686,7 +725,7 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
         } else if (tok_is(&r, "optimizer")) {
             read_optimizer(&r, p);
         } else {
-            error_at_token(&r, "a statement (source, data, model, train, optimizer)");
+            error_at_token(&r, "a statement (source, function, data, model, train, optimizer)");
         }
     }
     if (model)
@@ -702,6 +741,7 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
     free(r.printed);
     free(r.model_lines);
     free(r.data_lines);
+    free(r.function_lines);
     if (d->errors != errors) {
         ir_program_free(p);
         return NULL;

@@ -65,6 +65,24 @@ static void list_names(char *buf, size_t size, const void *items, int n, size_t 
     }
 }
 
+bool ir_check_activations(const ir_program *p, diag_ctx *d)
+{
+    bool ok = true;
+    for (int i = 0; i < p->n_models; i++)
+        for (int j = 0; j < p->models[i].n_nodes; j++) {
+            const ir_node *n = &p->models[i].nodes[j];
+            if (!n->activation_fn || ir_find_function(p, n->activation_fn))
+                continue;
+            char choices[1024];
+            ir_enum_choices(&ir_act_table, choices, sizeof choices);
+            ir_span at = n->attr_span[IR_NATTR_ACTIVATION].line ? n->attr_span[IR_NATTR_ACTIVATION] : n->span;
+            diag_error(d, at, "unknown activation '%s'; valid choices: %s%s", n->activation_fn, choices,
+                       p->n_functions ? ", or a declared function" : "");
+            ok = false;
+        }
+    return ok;
+}
+
 bool ir_verify(ir_program *p, diag_ctx *d)
 {
     int errors = d->errors;
@@ -93,6 +111,11 @@ bool ir_verify(ir_program *p, diag_ctx *d)
         if (d->errors == errors)
             ir_infer_shapes(m, d);
     }
+    for (int i = 0; i < p->n_functions; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(p->functions[j].name, p->functions[i].name) == 0)
+                diag_error(d, p->functions[i].span, "function '%s' is defined twice", p->functions[i].name);
+    ir_check_activations(p, d);
     if (p->has_train) {
         ir_train *t = &p->train;
         check_ranges(ir_train_attrs, ir_train_attr_count, t, (int)t->optimizer, t->span, "train", d);

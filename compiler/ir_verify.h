@@ -10,6 +10,10 @@
  * Returns true when P is valid. */
 bool ir_verify(ir_program *p, diag_ctx *d);
 
+/* Checks that every activation naming a user function names a declared one;
+ * reports each that does not, with the valid choices. */
+bool ir_check_activations(const ir_program *p, diag_ctx *d);
+
 /* Verifies a program a pass produced; a violation there is a bug in dnnc, so
  * this prints the errors as internal and returns false. */
 bool ir_verify_pass_result(ir_program *p, const char *pass_name);

@@ -329,6 +329,24 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
     }
 }
 
+/* ---- user functions ---- */
+
+static void lower_function(const ast_block *b, ir_function *f, diag_ctx *d)
+{
+    f->name = ir_strdup(b->name);
+    f->span = b->span;
+    f->close = b->close;
+    f->type = IR_CTYPE_DOUBLE;
+    for (int k = 0; k < IR_FATTR_COUNT; k++)
+        f->attr_span[k].key_off = -1;
+    const ast_arg *seen[8] = {0};
+    for (int i = 0; i < b->entries.n; i++)
+        lower_set_attr(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, 0, false, "functions",
+                       &b->entries.items[i], d);
+    if (!f->library || !f->symbol)
+        diag_error(d, b->span, "function '%s' needs library = \"file.so\" and symbol = \"name\"", b->name);
+}
+
 /* Reports a block whose name an earlier block of the same kind already took. */
 static bool duplicate_block(const ast_program *ast, int i, diag_ctx *d)
 {
@@ -343,8 +361,8 @@ static bool duplicate_block(const ast_program *ast, int i, diag_ctx *d)
             return true;
         }
         if (strcmp(o->name, b->name) == 0) {
-            diag_error(d, b->span, "%s '%s' is defined twice", b->kind == AST_MODEL ? "model" : "dataset",
-                       b->name);
+            static const char *const kinds[] = {"dataset", "model", "train", "function"};
+            diag_error(d, b->span, "%s '%s' is defined twice", kinds[b->kind], b->name);
             diag_note(d, o->span, "first defined here");
             return true;
         }
@@ -356,13 +374,15 @@ ir_program *lower_program(const ast_program *ast, const char *path, diag_ctx *d)
 {
     ir_program *p = ir_program_new(path);
     int errors = d->errors;
-    int n_models = 0, n_datasets = 0;
+    int n_models = 0, n_datasets = 0, n_functions = 0;
     for (int i = 0; i < ast->n_blocks; i++) {
         n_models += ast->blocks[i].kind == AST_MODEL;
         n_datasets += ast->blocks[i].kind == AST_DATASET;
+        n_functions += ast->blocks[i].kind == AST_FUNCTION;
     }
     p->models = ir_alloc(sizeof *p->models * (size_t)(n_models ? n_models : 1));
     p->datasets = ir_alloc(sizeof *p->datasets * (size_t)(n_datasets ? n_datasets : 1));
+    p->functions = ir_alloc(sizeof *p->functions * (size_t)(n_functions ? n_functions : 1));
     for (int i = 0; i < ast->n_blocks; i++) {
         const ast_block *b = &ast->blocks[i];
         if (duplicate_block(ast, i, d))
@@ -374,8 +394,10 @@ ir_program *lower_program(const ast_program *ast, const char *path, diag_ctx *d)
             lower_train(b, &p->train, d);
             p->has_train = true;
             break;
+        case AST_FUNCTION: lower_function(b, &p->functions[p->n_functions++], d); break;
         }
     }
+    ir_check_activations(p, d);
     if (ast->n_blocks == 0)
         diag_error(d, (ir_span){1, 1, 0, 0, -1},
                    "the file declares nothing; a program has dataset, model and train blocks");

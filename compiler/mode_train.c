@@ -10,7 +10,8 @@
  *    "epochs": [{"epoch", "loss", "accuracy"|"mae", "val_loss",
  *                "val_accuracy"|"val_mae", "seconds"}...],
  *    "test": {"loss", "accuracy"|"mae"} or null without a test split,
- *    "train_seconds", "samples_per_second", "stopped_early", "diverged"}
+ *    "train_samples", "val_samples", "train_seconds", "samples_per_second",
+ *    "stopped_early", "diverged"}
  * Non-finite numbers are written as null (JSON has no NaN).  Epoch lines then
  * go to stderr unless --quiet.  Exit status: 0 ok, 1 user error (bad data,
  * mismatched model, bad weights file), 2 internal error.
@@ -74,6 +75,8 @@ static void print_json(const ir_program *p, const rt_data *d, const rt_result *r
         json_object_object_add(test, "samples", json_object_new_int(d->test.n));
     }
     json_object_object_add(root, "test", test);
+    json_object_object_add(root, "train_samples", json_object_new_int(d->train.n));
+    json_object_object_add(root, "val_samples", json_object_new_int(d->val.n));
     json_object_object_add(root, "train_seconds", number(res->train_seconds));
     json_object_object_add(root, "samples_per_second", number(res->samples_per_second));
     json_object_object_add(root, "stopped_early", json_object_new_boolean(res->stopped_early));

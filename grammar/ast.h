@@ -61,15 +61,15 @@ typedef struct ast_layer {
     ir_span span;         /* the whole statement */
 } ast_layer;
 
-typedef enum { AST_DATASET, AST_MODEL, AST_TRAIN } ast_block_kind;
+typedef enum { AST_DATASET, AST_MODEL, AST_TRAIN, AST_FUNCTION } ast_block_kind;
 
 /* A top-level block. */
 typedef struct ast_block {
-    ast_block_kind kind;  /* dataset, model or train */
+    ast_block_kind kind;  /* dataset, model, train or function */
     const char *name;     /* block name (train: may be NULL) */
     ir_span span;         /* the header: keyword and name */
     ir_span close;        /* the closing brace */
-    ast_args entries;     /* dataset and train: key = value entries */
+    ast_args entries;     /* dataset, train, function: key = value entries */
     ast_layer *layers;    /* model: its layers */
     int n_layers, cap_layers;
 } ast_block;

@@ -10,6 +10,7 @@
  *   block    := "dataset" name "{" entries "}"
  *             | "model" name "{" layers "}"
  *             | "train" "{" entries "}"
+ *             | "function" name "{" entries "}"
  *   entry    := key "=" value
  *   layer    := [label ":"] kind [value | key "=" value] { "," key "=" value }
  *   value    := number | string | name | name "(" [arg {"," arg}] ")"
@@ -110,6 +111,7 @@ static ast_layer make_layer(const char *label, ir_span label_span, const char *k
 %token DATASET "'dataset'"
 %token MODEL "'model'"
 %token TRAIN "'train'"
+%token FUNCTION "'function'"
 %token NL "end of line"
 
 %left '+' '-'
@@ -143,6 +145,11 @@ block
           b->name = $2;
           b->close = @5;
       }
+    | FUNCTION IDENT '{' entries_body '}' {
+          ast_block *b = ast_block_push(prog, AST_FUNCTION, $2, ast_span_join(@1, @2));
+          b->entries = $4;
+          b->close = @5;
+      }
     | TRAIN '{' entries_body '}' {
           ast_block *b = ast_block_push(prog, AST_TRAIN, NULL, @1);
           b->entries = $3;
@@ -172,6 +179,7 @@ key
     | MODEL                            { $$ = "model"; }
     | DATASET                          { $$ = "dataset"; }
     | TRAIN                            { $$ = "train"; }
+    | FUNCTION                         { $$ = "function"; }
     ;
 
 /* The model's block is pushed before its layers so they can be appended in place. */
