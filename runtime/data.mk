@@ -4,7 +4,7 @@ libdnnc_a_SOURCES += runtime/data.c runtime/data.h runtime/idx.c runtime/idx.h \
 
 # Unit tests of the data layer (they write their own files into $TMPDIR).
 DATA_TESTS = tests/data/test_idx tests/data/test_csv tests/data/test_generate \
-	tests/data/test_split tests/data/test_examples
+	tests/data/test_split tests/data/test_robust tests/data/test_examples
 check_PROGRAMS += $(DATA_TESTS)
 TESTS += $(DATA_TESTS)
 DATA_TEST_UTIL = tests/data/testutil.c tests/data/testutil.h
@@ -16,6 +16,8 @@ tests_data_test_generate_SOURCES = tests/data/test_generate.c $(DATA_TEST_UTIL)
 tests_data_test_generate_LDADD = $(DNNC_LIBS)
 tests_data_test_split_SOURCES = tests/data/test_split.c $(DATA_TEST_UTIL)
 tests_data_test_split_LDADD = $(DNNC_LIBS)
+tests_data_test_robust_SOURCES = tests/data/test_robust.c $(DATA_TEST_UTIL)
+tests_data_test_robust_LDADD = $(DNNC_LIBS)
 tests_data_test_examples_SOURCES = tests/data/test_examples.c $(DATA_TEST_UTIL)
 tests_data_test_examples_LDADD = $(DNNC_LIBS)
 
