@@ -61,7 +61,8 @@ typedef struct rt_data {
     rt_split val;        /* validation split (n = 0 when none) */
     rt_split test;       /* test split (n = 0 when none) */
     rt_raw_stats raw;    /* raw input statistics, for fault localisation */
-    rt_raw_stats prep;   /* the same after preprocessing: what the model sees */
+    rt_raw_stats prep;   /* the same after preprocessing: what the model sees
+                            (worked out through the preprocessing maps) */
     double target_min, target_max; /* regression targets' range (training split) */
     int *class_counts;   /* classification: training samples per class */
     char **class_names;  /* classification: each class's name (CSV labels as
