@@ -12,3 +12,7 @@ grammar/parser.c grammar/parser.h: $(srcdir)/grammar/parser.y
 grammar/scanner.c grammar/scanner.h: $(srcdir)/grammar/scanner.l grammar/parser.h
 	@$(MKDIR_P) grammar
 	$(AM_V_GEN)$(FLEX) --header-file=grammar/scanner.h -o grammar/scanner.c $(srcdir)/grammar/scanner.l
+
+# Every object may include the generated headers: build them first even when
+# a single target (make dnnc) is asked for.
+$(libdnnc_a_OBJECTS) $(dnnc_OBJECTS): grammar/parser.h grammar/scanner.h
