@@ -1,0 +1,19 @@
+# passes/repair.mk: repair (dnnc --repair) and mutation (dnnc --mutate):
+# change records, repair passes, IR diff, source patcher, statistics, parallel
+# trainings, search strategies, minimisation, and their tests.
+libdnnc_a_SOURCES += \
+	passes/change.c passes/change.h \
+	passes/rewrite.c passes/rewrite.h passes/rewrite_passes.h \
+	passes/rewrite_act.c passes/rewrite_recipe.c passes/rewrite_arch.c \
+	passes/rewrite_weights.c passes/rewrite_data.c \
+	passes/repair_suspects.c passes/repair_suspects.h
+
+# ---- tests ----
+REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h
+REPAIR_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/repair
+REPAIR_TESTS = tests/repair/test_rewrite
+check_PROGRAMS += $(REPAIR_TESTS)
+TESTS += $(REPAIR_TESTS)
+tests_repair_test_rewrite_SOURCES = tests/repair/test_rewrite.c $(REPAIR_TEST_UTIL)
+tests_repair_test_rewrite_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
+tests_repair_test_rewrite_LDADD = $(DNNC_LIBS)

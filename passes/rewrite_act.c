@@ -1,0 +1,162 @@
+/* rewrite_act.c: repair passes over activations and the loss.
+ *
+ * change_activation tries every activation of the language on each hidden
+ * layer; fix_output_activation makes the output agree with the loss and the
+ * labels (alone, or together with the loss that suits the labels);
+ * change_loss tries the losses that the data's labels admit.  Priors encode
+ * common practice (relu-family hidden layers, softmax + cross-entropy for
+ * classes, linear + mse for regression); evidence from diagnosis reorders
+ * them at search time.
+ */
+#include <stdio.h>
+
+#include "rewrite_passes.h"
+
+/* Prior of activation A on a hidden layer that now has CUR. */
+static double hidden_prior(ir_act a, ir_act cur)
+{
+    double p;
+    switch (a) {
+    case IR_ACT_RELU: p = 0.5; break;
+    case IR_ACT_SELU: case IR_ACT_ELU: case IR_ACT_TANH: case IR_ACT_LEAKY_RELU: p = 0.35; break;
+    case IR_ACT_SWISH: case IR_ACT_GELU: p = 0.25; break;
+    case IR_ACT_SIGMOID: p = 0.2; break;
+    case IR_ACT_SOFTPLUS: case IR_ACT_SOFTSIGN: p = 0.15; break;
+    case IR_ACT_LINEAR: p = 0.1; break;
+    case IR_ACT_SOFTMAX: p = 0.02; break;
+    default: p = 0.05; break;   /* exponential, hard_sigmoid */
+    }
+    /* A saturating, unbounded or missing non-linearity is a likelier fault. */
+    if (cur == IR_ACT_LINEAR || cur == IR_ACT_EXPONENTIAL || cur == IR_ACT_HARD_SIGMOID ||
+        cur == IR_ACT_SOFTMAX)
+        p += 0.2;
+    return p > 1 ? 1 : p;
+}
+
+void rp_pass_activation(const rp_ctx *ctx, rp_edits *out)
+{
+    const ir_model *m = ir_train_model(ctx->prog);
+    if (!m)
+        return;
+    int outi = rp_output_index(m);
+    char reason[200];
+    for (int i = 1; i < m->n_nodes; i++) {
+        const ir_node *n = &m->nodes[i];
+        if (!ir_op_has_activation(n->op) || i == outi)
+            continue;
+        for (int a = 0; a < IR_ACT_COUNT; a++) {
+            if (a == (int)n->activation)
+                continue;
+            snprintf(reason, sizeof reason, "hidden layer %s: %s instead of %s", n->name,
+                     ir_enum_name(&ir_act_table, a), ir_enum_name(&ir_act_table, (int)n->activation));
+            rp_change c = rp_set_node(ctx->prog, n, IR_NATTR_ACTIVATION, &a, REPAIR_ACTIVATION, reason);
+            rp_emit1(ctx, out, &c, hidden_prior((ir_act)a, n->activation));
+        }
+    }
+}
+
+/* The loss and output activation that suit the labels: cross-entropy with
+ * softmax (sigmoid for one unit) for classes, mse with linear for values. */
+static void canonical_output(const rp_facts *f, int units, ir_loss *loss, ir_act *act)
+{
+    if (f->classes == 0) {
+        *loss = IR_LOSS_MSE;
+        *act = IR_ACT_LINEAR;
+    } else if (units == 1) {
+        *loss = IR_LOSS_BINARY_CROSSENTROPY;
+        *act = IR_ACT_SIGMOID;
+    } else {
+        *loss = IR_LOSS_CATEGORICAL_CROSSENTROPY;
+        *act = IR_ACT_SOFTMAX;
+    }
+}
+
+void rp_pass_output_activation(const rp_ctx *ctx, rp_edits *out)
+{
+    const ir_program *p = ctx->prog;
+    const ir_model *m = ir_train_model(p);
+    int oi = m ? rp_output_index(m) : -1, od = m ? rp_output_dense(m) : -1;
+    if (oi < 0 || od < 0)
+        return;
+    const ir_node *o = &m->nodes[oi];
+    char reason[200];
+    int want = rp_output_activation_for(p, &ctx->facts);
+    if (want >= 0 && want != (int)o->activation) {
+        snprintf(reason, sizeof reason, "output %s with %s on %s needs %s", ir_enum_name(&ir_act_table, (int)o->activation),
+                 ir_enum_name(&ir_loss_table, (int)p->train.loss),
+                 ctx->facts.classes ? "class labels" : "regression targets", ir_enum_name(&ir_act_table, want));
+        rp_change c = rp_set_node(p, o, IR_NATTR_ACTIVATION, &want, REPAIR_OUTPUT_ACTIVATION, reason);
+        rp_emit1(ctx, out, &c, 0.7);
+    }
+    /* The loss and activation that suit the labels, together. */
+    ir_loss loss;
+    ir_act act;
+    canonical_output(&ctx->facts, m->nodes[od].units, &loss, &act);
+    if (loss != p->train.loss) {
+        rp_changes cs = {0};
+        snprintf(reason, sizeof reason, "%s labels: %s output with %s", ctx->facts.classes ? "class" : "numeric",
+                 ir_enum_name(&ir_act_table, (int)act), ir_enum_name(&ir_loss_table, (int)loss));
+        rp_change c = rp_set_train(p, IR_TATTR_LOSS, &loss, REPAIR_OUTPUT_ACTIVATION, reason);
+        rp_changes_push(&cs, &c);
+        if (act != o->activation) {
+            int a = (int)act;
+            c = rp_set_node(p, o, IR_NATTR_ACTIVATION, &a, REPAIR_OUTPUT_ACTIVATION, reason);
+            rp_changes_push(&cs, &c);
+        }
+        rp_emit(ctx, out, &cs, REPAIR_OUTPUT_ACTIVATION, 0.6);
+    }
+}
+
+/* Prior of LOSS for labels of FACTS and an output of UNITS units with ACT. */
+static double loss_prior(ir_loss loss, const rp_facts *f, int units, ir_act act)
+{
+    if (f->classes == 0) {
+        switch (loss) {
+        case IR_LOSS_MSE: return 0.5;
+        case IR_LOSS_MAE: case IR_LOSS_HUBER: return 0.4;
+        case IR_LOSS_LOGCOSH: return 0.3;
+        case IR_LOSS_MSLE: case IR_LOSS_POISSON: return 0.08;
+        case IR_LOSS_MAPE: return 0.05;
+        default: return 0;   /* classification losses on numbers */
+        }
+    }
+    if (units == 1) {
+        switch (loss) {
+        case IR_LOSS_BINARY_CROSSENTROPY: return act == IR_ACT_SIGMOID ? 0.6 : 0.4;
+        case IR_LOSS_MSE: return 0.25;
+        case IR_LOSS_HINGE: case IR_LOSS_SQUARED_HINGE: case IR_LOSS_LOGCOSH: return 0.1;
+        default: return 0.03;
+        }
+    }
+    switch (loss) {
+    case IR_LOSS_CATEGORICAL_CROSSENTROPY: return act == IR_ACT_SOFTMAX ? 0.6 : 0.4;
+    case IR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY: return act == IR_ACT_SOFTMAX ? 0.45 : 0.3;
+    case IR_LOSS_KL_DIVERGENCE: return 0.2;
+    case IR_LOSS_MSE: return 0.15;
+    case IR_LOSS_CATEGORICAL_HINGE: return 0.1;
+    case IR_LOSS_BINARY_CROSSENTROPY: return 0.1;
+    default: return 0.03;
+    }
+}
+
+void rp_pass_loss(const rp_ctx *ctx, rp_edits *out)
+{
+    const ir_program *p = ctx->prog;
+    const ir_model *m = ir_train_model(p);
+    int oi = m ? rp_output_index(m) : -1, od = m ? rp_output_dense(m) : -1;
+    if (oi < 0 || od < 0)
+        return;
+    char reason[200];
+    for (int l = 0; l < IR_LOSS_COUNT; l++) {
+        if (l == (int)p->train.loss)
+            continue;
+        double prior = loss_prior((ir_loss)l, &ctx->facts, m->nodes[od].units, m->nodes[oi].activation);
+        if (prior <= 0)
+            continue;
+        snprintf(reason, sizeof reason, "%s instead of %s for %s", ir_enum_name(&ir_loss_table, l),
+                 ir_enum_name(&ir_loss_table, (int)p->train.loss),
+                 ctx->facts.classes ? "class labels" : "regression targets");
+        rp_change c = rp_set_train(p, IR_TATTR_LOSS, &l, REPAIR_LOSS, reason);
+        rp_emit1(ctx, out, &c, prior);
+    }
+}
