@@ -6,14 +6,18 @@ libdnnc_a_SOURCES += \
 	passes/rewrite.c passes/rewrite.h passes/rewrite_passes.h \
 	passes/rewrite_act.c passes/rewrite_recipe.c passes/rewrite_arch.c \
 	passes/rewrite_weights.c passes/rewrite_data.c \
-	passes/repair_suspects.c passes/repair_suspects.h
+	passes/repair_suspects.c passes/repair_suspects.h \
+	passes/stats.c passes/stats.h
 
 # ---- tests ----
 REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h
 REPAIR_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/repair
-REPAIR_TESTS = tests/repair/test_rewrite
+REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats
 check_PROGRAMS += $(REPAIR_TESTS)
 TESTS += $(REPAIR_TESTS)
 tests_repair_test_rewrite_SOURCES = tests/repair/test_rewrite.c $(REPAIR_TEST_UTIL)
 tests_repair_test_rewrite_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_rewrite_LDADD = $(DNNC_LIBS)
+tests_repair_test_stats_SOURCES = tests/repair/test_stats.c $(REPAIR_TEST_UTIL)
+tests_repair_test_stats_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
+tests_repair_test_stats_LDADD = $(DNNC_LIBS)
