@@ -7,12 +7,14 @@ libdnnc_a_SOURCES += \
 	passes/rewrite_act.c passes/rewrite_recipe.c passes/rewrite_arch.c \
 	passes/rewrite_weights.c passes/rewrite_data.c \
 	passes/repair_suspects.c passes/repair_suspects.h \
-	passes/stats.c passes/stats.h
+	passes/stats.c passes/stats.h \
+	passes/irdiff.c passes/irdiff.h passes/patch.c passes/patch.h
 
 # ---- tests ----
 REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h
 REPAIR_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/repair
-REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats
+REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
+	tests/repair/test_patch
 check_PROGRAMS += $(REPAIR_TESTS)
 TESTS += $(REPAIR_TESTS)
 tests_repair_test_rewrite_SOURCES = tests/repair/test_rewrite.c $(REPAIR_TEST_UTIL)
@@ -21,3 +23,6 @@ tests_repair_test_rewrite_LDADD = $(DNNC_LIBS)
 tests_repair_test_stats_SOURCES = tests/repair/test_stats.c $(REPAIR_TEST_UTIL)
 tests_repair_test_stats_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_stats_LDADD = $(DNNC_LIBS)
+tests_repair_test_patch_SOURCES = tests/repair/test_patch.c $(REPAIR_TEST_UTIL)
+tests_repair_test_patch_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
+tests_repair_test_patch_LDADD = $(DNNC_LIBS)
