@@ -58,6 +58,8 @@ typedef struct suspect {
     char message[256];        /* one-line explanation */
     char evidence[256];       /* the numbers behind it */
     unsigned repairs;         /* bit set of repair_class that address it */
+    char also[96];            /* other rules and symptoms merged into this suspect,
+                                 comma-separated, strongest first ("" if none) */
 } suspect;
 
 typedef struct suspect_list {
@@ -66,5 +68,9 @@ typedef struct suspect_list {
 } suspect_list;
 
 void suspect_list_free(suspect_list *l);
+/* Appends a zeroed suspect to L and returns it (valid until the next add). */
+suspect *suspect_list_add(suspect_list *l);
+/* "node", "train" or "data". */
+const char *suspect_target_name(suspect_target t);
 
 #endif

@@ -1,0 +1,187 @@
+/* mode_diagnose.c: `dnnc --diagnose FILE`: load the data, run dx_diagnose,
+ * print the ranked suspects.
+ *
+ * Text output (stdout): one finding per line in diagnostic form, best first,
+ *     model.dnn:14:17: warning: softmax on a 1-unit output always outputs 1.0 [output-activation]
+ * then its evidence and its place, score and repair classes, indented; then
+ * one line about the training run.  A program with nothing suspicious prints
+ * "no suspects".  --json prints one json-c object instead:
+ *     {"file", "suspects": [{"rank", "score", "line", "column", "target", "node",
+ *       "attribute", "rule", "also", "dynamic", "message", "evidence", "repairs"}],
+ *      "training": {...} or null, "note"}
+ * When the data cannot be loaded the rules that need it and the training run
+ * are skipped, and the report says why.  --static skips the training run.
+ * Exit status: 0 whether or not there are suspects, 2 on an internal error.
+ */
+#include <json.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diagnose.h"
+#include "driver.h"
+
+/* The file name findings are reported against: the .dnn an IR came from. */
+static const char *report_file(const ir_program *p, const dnnc_source *src)
+{
+    if (src->is_ir && p->source_name)
+        return p->source_name;
+    return strcmp(src->path, "-") == 0 ? "<stdin>" : src->path;
+}
+
+/* Writes the names of the repair classes in REPAIRS, ", "-separated. */
+static void format_repairs(unsigned repairs, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int c = 0; c < REPAIR_CLASS_COUNT && len < size; c++)
+        if (repairs & (1u << c))
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                                    repair_class_names[c]);
+}
+
+static void print_text(const char *file, const suspect_list *l, const dx_run_summary *run)
+{
+    for (int i = 0; i < l->n; i++) {
+        const suspect *s = &l->items[i];
+        char repairs[512];
+        format_repairs(s->repairs, repairs, sizeof repairs);
+        if (s->line > 0)
+            printf("%s:%d:%d: ", file, s->line, s->column);
+        else
+            printf("%s: ", file);
+        printf("%s: %s [%s]\n", s->score >= 0.3 ? "warning" : "note", s->message, s->rule);
+        printf("    evidence: %s\n", s->evidence);
+        printf("    suspect %d: %s %s.%s, score %.2f%s%s; repairs: %s\n", s->rank,
+               suspect_target_name(s->target), s->node, s->attribute, s->score,
+               s->also[0] ? ", also " : "", s->also, repairs);
+    }
+    if (l->n == 0)
+        printf("no suspects\n");
+    if (run->ran) {
+        printf("training run: %d epochs, %ld batches in %.2f s%s, loss %.4g -> %.4g", run->epochs,
+               run->batches, run->seconds, run->cut_short ? " (cut short)" : "",
+               run->first_loss, run->last_loss);
+        if (run->classification)
+            printf(", accuracy %.3f (chance %.3f)", run->last_metric, run->chance);
+        else
+            printf(", mae %.4g", run->last_metric);
+        printf("%s; %d symptoms\n", run->diverged ? ", diverged" : "", run->symptoms);
+    }
+    if (run->note[0])
+        printf("%s\n", run->note);
+}
+
+static json_object *number(double v)
+{
+    return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+/* A score rounded for reading, written as such. */
+static json_object *score_value(double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.4f", v);
+    return json_object_new_double_s(v, buf);
+}
+
+static json_object *suspect_json(const suspect *s)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "rank", json_object_new_int(s->rank));
+    json_object_object_add(o, "score", score_value(s->score));
+    json_object_object_add(o, "line", json_object_new_int(s->line));
+    json_object_object_add(o, "column", json_object_new_int(s->column));
+    json_object_object_add(o, "target", json_object_new_string(suspect_target_name(s->target)));
+    json_object_object_add(o, "node", json_object_new_string(s->node));
+    json_object_object_add(o, "attribute", json_object_new_string(s->attribute));
+    json_object_object_add(o, "rule", json_object_new_string(s->rule));
+    json_object *also = json_object_new_array();
+    char rules[sizeof s->also];
+    snprintf(rules, sizeof rules, "%s", s->also);
+    for (char *save = NULL, *r = strtok_r(rules, ",", &save); r; r = strtok_r(NULL, ",", &save))
+        json_object_array_add(also, json_object_new_string(r));
+    json_object_object_add(o, "also", also);
+    json_object_object_add(o, "dynamic", json_object_new_boolean(s->dynamic));
+    json_object_object_add(o, "message", json_object_new_string(s->message));
+    json_object_object_add(o, "evidence", json_object_new_string(s->evidence));
+    json_object *repairs = json_object_new_array();
+    for (int c = 0; c < REPAIR_CLASS_COUNT; c++)
+        if (s->repairs & (1u << c))
+            json_object_array_add(repairs, json_object_new_string(repair_class_names[c]));
+    json_object_object_add(o, "repairs", repairs);
+    return o;
+}
+
+static json_object *run_json(const dx_run_summary *run)
+{
+    if (!run->ran)
+        return NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "epochs", json_object_new_int(run->epochs));
+    json_object_object_add(o, "batches", json_object_new_int64(run->batches));
+    json_object_object_add(o, "seconds", number(run->seconds));
+    json_object_object_add(o, "first_loss", number(run->first_loss));
+    json_object_object_add(o, "last_loss", number(run->last_loss));
+    json_object_object_add(o, run->classification ? "accuracy" : "mae", number(run->last_metric));
+    if (run->classification)
+        json_object_object_add(o, "chance", number(run->chance));
+    json_object_object_add(o, "diverged", json_object_new_boolean(run->diverged));
+    json_object_object_add(o, "cut_short", json_object_new_boolean(run->cut_short));
+    json_object_object_add(o, "symptoms", json_object_new_int(run->symptoms));
+    return o;
+}
+
+static void print_json(const char *file, const suspect_list *l, const dx_run_summary *run)
+{
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "file", json_object_new_string(file));
+    json_object *list = json_object_new_array();
+    for (int i = 0; i < l->n; i++)
+        json_object_array_add(list, suspect_json(&l->items[i]));
+    json_object_object_add(root, "suspects", list);
+    json_object_object_add(root, "training", run_json(run));
+    json_object_object_add(root, "note", json_object_new_string(run->note));
+    printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(root);
+}
+
+int dnnc_mode_diagnose(const ir_program *p, const dnnc_source *src, const dnnc_options *o)
+{
+    dx_options dx;
+    dx_options_default(&dx);
+    dx.static_only = o->static_only;
+    dx.epochs = o->epochs;
+    dx.seed = o->seed;
+    if (o->threads > 0)
+        dx.threads = o->threads;
+    rt_data *data = NULL;
+    char err[240], note[sizeof ((dx_run_summary *)0)->note] = "";
+    const ir_dataset *ds = p->has_train ? ir_train_dataset(p) : NULL;
+    if (ds) {
+        uint64_t seed = o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)p->train.seed;
+        data = rt_data_load(p, ds, seed, -1.0, err, sizeof err);
+        if (!data)
+            snprintf(note, sizeof note, "data not loaded, rules that need it and the training "
+                     "run skipped: %.239s", err);
+    }
+    suspect_list l;
+    dx_run_summary run;
+    int rc = dx_diagnose(p, data, &dx, &l, &run, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "dnnc: error: %s: %s\n", src->path, err);
+        rt_data_free(data);
+        return 2;
+    }
+    if (note[0])
+        snprintf(run.note, sizeof run.note, "%s", note);
+    const char *file = report_file(p, src);
+    if (o->json)
+        print_json(file, &l, &run);
+    else
+        print_text(file, &l, &run);
+    suspect_list_free(&l);
+    rt_data_free(data);
+    return 0;
+}

@@ -1,0 +1,93 @@
+/* rank.c: one ranked suspect list out of every finding (diagnose_int.h).
+ *
+ * Findings at the same place (target, node, attribute) merge into one
+ * suspect: the strongest finding gives its rule, message and evidence, the
+ * others are listed in `also`, the repair classes are united, and the scores
+ * combine as independent pieces of evidence (noisy-or: 1 - prod(1 - s)), so
+ * a place that several rules or symptoms point at rises above one that a
+ * single rule points at.  Suspects below the minimum score are dropped; the
+ * rest are ordered by score, then by source position, then by name, so the
+ * order is deterministic.
+ */
+#include "diagnose_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool same_place(const suspect *a, const suspect *b)
+{
+    return a->target == b->target && strcmp(a->node, b->node) == 0 &&
+           strcmp(a->attribute, b->attribute) == 0;
+}
+
+/* Strongest first; static before dynamic on a tie. */
+static int by_strength(const void *pa, const void *pb)
+{
+    const suspect *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->dynamic != b->dynamic)
+        return (int)a->dynamic - (int)b->dynamic;
+    return strcmp(a->rule, b->rule);
+}
+
+/* Ranking order: score, then source position, then place. */
+static int by_rank(const void *pa, const void *pb)
+{
+    const suspect *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->column != b->column)
+        return a->column < b->column ? -1 : 1;
+    int c = strcmp(a->node, b->node);
+    return c ? c : strcmp(a->attribute, b->attribute);
+}
+
+/* Adds RULE to S's `also` unless it is S's own rule or already there. */
+static void note_rule(suspect *s, const char *rule)
+{
+    if (strcmp(s->rule, rule) == 0)
+        return;
+    size_t len = strlen(rule), have = strlen(s->also);
+    for (const char *p = s->also; (p = strstr(p, rule)) != NULL; p += len)
+        if ((p == s->also || p[-1] == ',') && (p[len] == ',' || p[len] == 0))
+            return;
+    if (have + len + 2 > sizeof s->also)
+        return;   /* full: the strongest are already listed */
+    if (have)
+        strcat(s->also, ",");
+    strcat(s->also, rule);
+}
+
+void dx_rank(suspect_list *l, double min_score)
+{
+    /* Strongest findings first, so each group's head is its strongest. */
+    qsort(l->items, (size_t)l->n, sizeof *l->items, by_strength);
+    int kept = 0;
+    bool *merged = ir_alloc(sizeof *merged * (size_t)(l->n > 0 ? l->n : 1));
+    for (int i = 0; i < l->n; i++) {
+        if (merged[i])
+            continue;
+        suspect head = l->items[i];
+        double miss = 1.0 - head.score;
+        for (int j = i + 1; j < l->n; j++) {
+            const suspect *o = &l->items[j];
+            if (merged[j] || !same_place(&head, o))
+                continue;
+            merged[j] = true;
+            miss *= 1.0 - o->score;
+            head.repairs |= o->repairs;
+            note_rule(&head, o->rule);
+        }
+        head.score = 1.0 - miss;
+        if (head.score >= min_score)
+            l->items[kept++] = head;
+    }
+    free(merged);
+    l->n = kept;
+    qsort(l->items, (size_t)l->n, sizeof *l->items, by_rank);
+    for (int i = 0; i < l->n; i++)
+        l->items[i].rank = i + 1;
+}

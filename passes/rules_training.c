@@ -1,0 +1,167 @@
+/* rules_training.c: static rules on the training recipe: a learning rate far
+ * outside its optimiser's usual range, a batch larger than the training set
+ * or of one sample on a large set, and a training too short to get anywhere:
+ * too few optimiser steps, or (for the adaptive optimisers, whose steps move
+ * each weight by about the learning rate) steps that cannot add up to the
+ * weights the problem needs.
+ *
+ * The usual ranges bracket the Keras defaults and the rates practitioners
+ * use (a decade or so either side); adadelta's is around the 1.0 of its
+ * paper, because Keras's default of 0.001 barely trains (the study's M1 and
+ * U7 mutants).  A finding's score grows with the log of how far outside it is.
+ */
+#include "diagnose_int.h"
+
+#include <math.h>
+
+/* Optimiser steps below which training is very short. */
+#define DX_FEW_STEPS 100.0
+/* For adaptive optimisers, learning_rate x steps below which weights cannot
+ * travel far enough (classification; regression scales it by the targets). */
+#define DX_MIN_REACH 0.2
+
+/* The usual learning-rate range of optimiser K. */
+static void usual_range(ir_opt k, double *lo, double *hi)
+{
+    switch (k) {
+    case IR_OPT_SGD: *lo = 1e-4; *hi = 0.5; return;
+    case IR_OPT_ADAGRAD: *lo = 1e-4; *hi = 1.0; return;
+    case IR_OPT_ADADELTA: *lo = 0.05; *hi = 10.0; return;
+    case IR_OPT_RMSPROP:
+    case IR_OPT_ADAM:
+    case IR_OPT_ADAMAX:
+    case IR_OPT_NADAM:
+    case IR_OPT_COUNT: break;
+    }
+    *lo = 1e-5;
+    *hi = 0.03;
+}
+
+static const char *opt_name(ir_opt k)
+{
+    return ir_enum_name(&ir_opt_table, (int)k);
+}
+
+int dx_rule_learning_rate(pass_ctx *ctx)
+{
+    const ir_train *t = &ctx->prog->train;
+    if (!ctx->prog->has_train)
+        return 0;
+    double lo, hi;
+    usual_range(t->optimizer, &lo, &hi);
+    double lr = t->learning_rate, factor = lr > hi ? lr / hi : lr < lo ? lo / lr : 1.0;
+    if (factor <= 1.0 || !(lr > 0.0))
+        return 0;
+    double score = 0.45 + 0.15 * log10(factor);
+    suspect *s = dx_find(ctx->found, "learning-rate", score > 0.9 ? 0.9 : score,
+                         DX_R(LEARNING_RATE) | DX_R(OPTIMIZER),
+                         "learning rate %g is %.3gx %s the usual range of %s", lr, factor,
+                         lr > hi ? "above" : "below", opt_name(t->optimizer));
+    dx_at_train(s, ctx->prog, IR_TATTR_LEARNING_RATE);
+    dx_evidence(s, "learning_rate=%g, %s usually in [%g, %g]", lr, opt_name(t->optimizer), lo, hi);
+    return 1;
+}
+
+/* Whether the model has a batchnorm layer. */
+static bool has_batchnorm(const ir_model *m)
+{
+    for (int i = 0; m && i < m->n_nodes; i++)
+        if (m->nodes[i].op == IR_OP_BATCHNORM)
+            return true;
+    return false;
+}
+
+int dx_rule_batch_size(pass_ctx *ctx)
+{
+    const dx_facts *f = ctx->facts;
+    const ir_train *t = &ctx->prog->train;
+    if (!ctx->prog->has_train || f->n_train <= 0)
+        return 0;
+    suspect *s = NULL;
+    if (t->batch > f->n_train) {
+        s = dx_find(ctx->found, "batch-size", 0.4, DX_R(BATCH),
+                    "batch %d is larger than the %d training samples: one step per epoch",
+                    t->batch, f->n_train);
+    } else if (t->batch == 1 && has_batchnorm(f->model)) {
+        s = dx_find(ctx->found, "batch-size", 0.7, DX_R(BATCH),
+                    "batch 1 with batchnorm: one sample has no batch statistics");
+    } else if (t->batch == 1 && f->n_train >= 1000) {
+        s = dx_find(ctx->found, "batch-size", 0.4, DX_R(BATCH),
+                    "batch 1 on %d samples: every step follows one sample's noisy gradient",
+                    f->n_train);
+    }
+    if (!s)
+        return 0;
+    dx_at_train(s, ctx->prog, IR_TATTR_BATCH);
+    dx_evidence(s, "batch=%d, training samples=%d, steps per epoch=%d", t->batch, f->n_train,
+                (f->n_train + t->batch - 1) / t->batch);
+    return 1;
+}
+
+static bool adaptive(ir_opt k)
+{
+    return k == IR_OPT_ADAM || k == IR_OPT_ADAMAX || k == IR_OPT_NADAM || k == IR_OPT_RMSPROP ||
+           k == IR_OPT_ADAGRAD;
+}
+
+/* How far the weights must travel: about 1 for classification; for regression
+ * the targets' scale over the inputs' (a linear fit needs w ~ y / x). */
+static double reach_needed(const dx_facts *f)
+{
+    double need = 1.0;
+    if (f->task == DX_TASK_REGRESSION && f->data) {
+        double y = fmax(fabs(f->target_min), fabs(f->target_max));
+        const rt_raw_stats *x = &f->data->prep;
+        double xs = fmax(fabs(x->min), fabs(x->max));
+        if (xs > 0.0)
+            need = fmax(need, y / xs);
+    }
+    return need * DX_MIN_REACH;
+}
+
+int dx_rule_training_budget(pass_ctx *ctx)
+{
+    const dx_facts *f = ctx->facts;
+    const ir_train *t = &ctx->prog->train;
+    if (!ctx->prog->has_train || f->steps <= 0)
+        return 0;
+    int found = 0;
+    double steps = (double)f->steps;
+    if (steps < DX_FEW_STEPS) {
+        double score = 0.35 + 0.2 * log10(DX_FEW_STEPS / steps);
+        suspect *s = dx_find(ctx->found, "training-budget", score, DX_R(EPOCHS) | DX_R(BATCH),
+                             "only %ld optimiser steps in the whole training", f->steps);
+        dx_at_train(s, ctx->prog, IR_TATTR_EPOCHS);
+        dx_evidence(s, "epochs=%d x %ld steps per epoch (batch %d, %d samples)", t->epochs,
+                    f->steps / (t->epochs > 0 ? t->epochs : 1), t->batch, f->n_train);
+        found++;
+        if (t->batch * 4 > f->n_train) {
+            suspect *b = dx_find(ctx->found, "training-budget", score * 0.8, DX_R(BATCH),
+                                 "batch %d takes a quarter or more of the %d samples: few "
+                                 "steps per epoch", t->batch, f->n_train);
+            dx_at_train(b, ctx->prog, IR_TATTR_BATCH);
+            dx_evidence(b, "batch=%d, %d samples, %ld steps in total", t->batch, f->n_train,
+                        f->steps);
+            found++;
+        }
+    }
+    double reach = t->learning_rate * steps, need = reach_needed(f);
+    if (adaptive(t->optimizer) && reach < need) {
+        double score = 0.35 + 0.2 * log10(need / reach);
+        score = score > 0.8 ? 0.8 : score;
+        suspect *s = dx_find(ctx->found, "training-budget", score,
+                             DX_R(LEARNING_RATE) | DX_R(EPOCHS),
+                             "%s moves each weight by about the learning rate per step: %ld "
+                             "steps x %g cannot travel far enough", opt_name(t->optimizer),
+                             f->steps, t->learning_rate);
+        dx_at_train(s, ctx->prog, IR_TATTR_LEARNING_RATE);
+        dx_evidence(s, "learning_rate x steps = %.3g, needed ~%.3g", reach, need);
+        suspect *e = dx_find(ctx->found, "training-budget", score * 0.8, DX_R(EPOCHS),
+                             "%d epochs give %s too few steps at learning rate %g", t->epochs,
+                             opt_name(t->optimizer), t->learning_rate);
+        dx_at_train(e, ctx->prog, IR_TATTR_EPOCHS);
+        dx_evidence(e, "learning_rate x steps = %.3g, needed ~%.3g", reach, need);
+        found += 2;
+    }
+    return found;
+}

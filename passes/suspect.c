@@ -1,0 +1,37 @@
+/* suspect.c: the suspect list shared by diagnosis and repair (suspect.h):
+ * the repair class names, growing and freeing a list. */
+#include "suspect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REPAIR_X_NAME(id, name) #name,
+const char *const repair_class_names[] = {REPAIR_CLASSES(REPAIR_X_NAME)};
+
+void suspect_list_free(suspect_list *l)
+{
+    free(l->items);
+    l->items = NULL;
+    l->n = l->cap = 0;
+}
+
+suspect *suspect_list_add(suspect_list *l)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->items = ir_realloc(l->items, sizeof *l->items * (size_t)l->cap);
+    }
+    suspect *s = &l->items[l->n++];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+const char *suspect_target_name(suspect_target t)
+{
+    switch (t) {
+    case SUSPECT_NODE: return "node";
+    case SUSPECT_TRAIN: return "train";
+    case SUSPECT_DATA: return "data";
+    }
+    return "?";
+}

@@ -1,0 +1,218 @@
+/* symptoms_map.c: from training symptoms to the places in the program that
+ * cause them, through a table of the published symptom-to-fault mappings.
+ *
+ * Each row says: symptom S implicates place P with weight W (the share of
+ * the symptom's strength the place gets as a score).  The rows follow:
+ *   [AT] AutoTrainer (Zhang et al., ICSE 2021), the fix sequences of each
+ *        symptom: vanishing: selu, relu, batchnorm; exploding: selu, relu,
+ *        gradient clipping, tanh, batchnorm; dying ReLU: selu, batchnorm,
+ *        initialiser, leaky ReLU; oscillating: adam, learning rate, batch
+ *        size, momentum, initialiser; slow convergence: optimiser, learning
+ *        rate, initialiser.
+ *   [DD] DeepDiagnosis (Wardat et al., ICSE 2022), whose decision tree maps
+ *        numerical errors, exploding / vanishing gradients, dead nodes,
+ *        saturated activations, loss not decreasing, accuracy not increasing
+ *        and unchanged weights to the learning rate, the activation, the
+ *        initialisation, the loss or the data normalisation.
+ *   [DC] TheDeepChecker (Ben Braiek and Khomh, TOSEM 2023): an update /
+ *        parameter ratio far from ~1e-3 points at the learning rate.
+ * The weights are ours: a place the symptom names directly (the layer where
+ * it shows) weighs more than one it only makes likely.
+ *
+ * Outcome symptoms (loss not decreasing, accuracy not increasing or at
+ * chance, slow convergence) say that something is wrong, not what.  When a
+ * strong static finding already explains a poor outcome they only
+ * corroborate places already suspected; otherwise they add their places.
+ */
+#include "diagnose_int.h"
+
+#include <string.h>
+
+/* The places a symptom can implicate. */
+typedef enum {
+    AT_LAYER_ACT,        /* the activation of the layer where it shows */
+    AT_LAYER_INIT,       /* the kernel initialiser of that layer (or the weight layer before) */
+    AT_SATURATING_ACTS,  /* every hidden layer with a sigmoid-like activation */
+    AT_OUTPUT_ACT,       /* the output activation */
+    AT_LEARNING_RATE,    /* train: learning_rate */
+    AT_OPTIMIZER,        /* train: optimizer */
+    AT_BATCH,            /* train: batch */
+    AT_EPOCHS,           /* train: epochs */
+    AT_LOSS              /* train: loss */
+} place;
+
+/* One published mapping. */
+typedef struct mapping {
+    dx_symptom_id symptom;   /* the symptom */
+    place at;                /* the place it implicates */
+    double weight;           /* share of the symptom's strength given to the place */
+    unsigned repairs;        /* repair classes that address it */
+} mapping;
+
+#define R(c) DX_R(c)
+static const mapping mappings[] = {
+    /* [DD] numerical errors; [AT] exploding fixes include clipping. */
+    {DX_SYM_NAN_LOSS, AT_LEARNING_RATE, 0.7, R(LEARNING_RATE) | R(OPTIMIZER) | R(CLIPPING)},
+    {DX_SYM_NAN_LOSS, AT_LAYER_ACT, 0.4, R(ACTIVATION)},
+    {DX_SYM_NAN_LOSS, AT_LAYER_INIT, 0.3, R(INIT)},
+    /* [AT] exploding: selu, relu, clipping, tanh, batchnorm; [DD] learning rate. */
+    {DX_SYM_EXPLODING_GRADIENT, AT_LEARNING_RATE, 0.6, R(LEARNING_RATE) | R(CLIPPING)},
+    {DX_SYM_EXPLODING_GRADIENT, AT_LAYER_INIT, 0.3, R(INIT) | R(BATCHNORM)},
+    /* [AT] vanishing: selu, relu, batchnorm; [DD] activation, initialisation. */
+    {DX_SYM_VANISHING_GRADIENT, AT_SATURATING_ACTS, 0.6, R(ACTIVATION) | R(BATCHNORM)},
+    {DX_SYM_VANISHING_GRADIENT, AT_LAYER_INIT, 0.3, R(INIT)},
+    {DX_SYM_VANISHING_GRADIENT, AT_LEARNING_RATE, 0.25, R(LEARNING_RATE)},
+    /* [AT] dying ReLU: selu, batchnorm, initialiser, leaky; [DD] dead node. */
+    {DX_SYM_DYING_RELU, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM)},
+    {DX_SYM_DYING_RELU, AT_LAYER_INIT, 0.5, R(INIT)},
+    {DX_SYM_DYING_RELU, AT_LEARNING_RATE, 0.3, R(LEARNING_RATE)},
+    /* [DD] saturated activation: activation, initialisation, learning rate. */
+    {DX_SYM_SATURATED, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM)},
+    {DX_SYM_SATURATED, AT_LAYER_INIT, 0.35, R(INIT)},
+    {DX_SYM_SATURATED, AT_LEARNING_RATE, 0.2, R(LEARNING_RATE)},
+    /* [DD] loss not decreasing: learning rate, loss, activation, optimiser. */
+    {DX_SYM_LOSS_FLAT, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE)},
+    {DX_SYM_LOSS_FLAT, AT_OUTPUT_ACT, 0.3, R(OUTPUT_ACTIVATION)},
+    {DX_SYM_LOSS_FLAT, AT_LOSS, 0.3, R(LOSS)},
+    {DX_SYM_LOSS_FLAT, AT_OPTIMIZER, 0.25, R(OPTIMIZER)},
+    /* [DD] accuracy not increasing: learning rate, loss, output activation. */
+    {DX_SYM_ACCURACY_FLAT, AT_LEARNING_RATE, 0.4, R(LEARNING_RATE)},
+    {DX_SYM_ACCURACY_FLAT, AT_LOSS, 0.3, R(LOSS)},
+    {DX_SYM_ACCURACY_FLAT, AT_OUTPUT_ACT, 0.3, R(OUTPUT_ACTIVATION)},
+    /* Accuracy at chance: as accuracy not increasing, more strongly. */
+    {DX_SYM_AT_CHANCE, AT_LEARNING_RATE, 0.4, R(LEARNING_RATE)},
+    {DX_SYM_AT_CHANCE, AT_OUTPUT_ACT, 0.35, R(OUTPUT_ACTIVATION)},
+    {DX_SYM_AT_CHANCE, AT_LOSS, 0.3, R(LOSS)},
+    /* [AT] oscillating: adam, learning rate, batch size, momentum, initialiser. */
+    {DX_SYM_OSCILLATION, AT_LEARNING_RATE, 0.55, R(LEARNING_RATE) | R(OPTIMIZER)},
+    {DX_SYM_OSCILLATION, AT_BATCH, 0.35, R(BATCH)},
+    {DX_SYM_OSCILLATION, AT_OPTIMIZER, 0.3, R(OPTIMIZER)},
+    /* [AT] slow convergence: optimiser, learning rate, initialiser. */
+    {DX_SYM_SLOW_CONVERGENCE, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE)},
+    {DX_SYM_SLOW_CONVERGENCE, AT_OPTIMIZER, 0.4, R(OPTIMIZER)},
+    {DX_SYM_SLOW_CONVERGENCE, AT_EPOCHS, 0.3, R(EPOCHS)},
+    /* [DD] unchanged weights: learning rate, initialisation; [DC] update ratio. */
+    {DX_SYM_WEIGHTS_UNCHANGED, AT_LAYER_INIT, 0.5, R(INIT)},
+    {DX_SYM_WEIGHTS_UNCHANGED, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE)},
+    /* [DC] updates too large for the parameters. */
+    {DX_SYM_WEIGHTS_TOO_FAST, AT_LEARNING_RATE, 0.7, R(LEARNING_RATE) | R(CLIPPING)},
+};
+#undef R
+
+/* What each symptom means, for the finding's message. */
+static const char *describe(dx_symptom_id id)
+{
+    switch (id) {
+    case DX_SYM_NAN_LOSS: return "the loss became NaN or infinite while training";
+    case DX_SYM_EXPLODING_GRADIENT: return "gradients explode towards the input";
+    case DX_SYM_VANISHING_GRADIENT: return "gradients vanish towards the input";
+    case DX_SYM_DYING_RELU: return "the ReLU units of this layer died";
+    case DX_SYM_SATURATED: return "this layer's activations saturate";
+    case DX_SYM_LOSS_FLAT: return "the training loss does not decrease";
+    case DX_SYM_ACCURACY_FLAT: return "the training accuracy does not increase";
+    case DX_SYM_AT_CHANCE: return "the training accuracy stays at chance";
+    case DX_SYM_OSCILLATION: return "the training accuracy oscillates";
+    case DX_SYM_SLOW_CONVERGENCE: return "training converges too slowly";
+    case DX_SYM_WEIGHTS_UNCHANGED: return "this layer's kernel does not change";
+    case DX_SYM_WEIGHTS_TOO_FAST: return "weights change too fast for their size";
+    case DX_SYM_COUNT: break;
+    }
+    return "?";
+}
+
+static bool outcome_symptom(dx_symptom_id id)
+{
+    return id == DX_SYM_LOSS_FLAT || id == DX_SYM_ACCURACY_FLAT || id == DX_SYM_AT_CHANCE ||
+           id == DX_SYM_SLOW_CONVERGENCE;
+}
+
+/* Whether FOUND already has a finding at S's place. */
+static bool already_suspected(const suspect_list *found, const suspect *s)
+{
+    for (int i = 0; i < found->n - 1; i++) {
+        const suspect *o = &found->items[i];
+        if (o->target == s->target && strcmp(o->node, s->node) == 0 &&
+            strcmp(o->attribute, s->attribute) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The weight layer at or before node I of M (-1 if none). */
+static int weight_layer_at(const ir_model *m, int i)
+{
+    for (int j = i; j >= 0; j--)
+        if (ir_op_has_weights(m->nodes[j].op))
+            return j;
+    return -1;
+}
+
+/* Adds the finding of symptom SYM at place MP (several for AT_SATURATING_ACTS);
+ * returns how many. */
+static int place_finding(const dx_symptom *sym, const mapping *mp, const dx_facts *f,
+                         bool corroborate_only, suspect_list *found)
+{
+    const ir_model *m = f->model;
+    const ir_program *p = f->prog;
+    int nodes[64], n_nodes = 0, at;
+    switch (mp->at) {
+    case AT_LAYER_ACT:
+        if (sym->layer >= 0)
+            nodes[n_nodes++] = sym->layer;
+        break;
+    case AT_LAYER_INIT: {
+        int w = sym->layer >= 0 ? weight_layer_at(m, sym->layer) : -1;
+        if (w >= 0)
+            nodes[n_nodes++] = w;
+        break;
+    }
+    case AT_SATURATING_ACTS:
+        for (int i = 0; i < m->n_nodes && n_nodes < 64; i++)
+            if (ir_op_has_weights(m->nodes[i].op) && i != f->out &&
+                dx_act_saturating(dx_act_after(m, i, &at)))
+                nodes[n_nodes++] = at;
+        break;
+    case AT_OUTPUT_ACT:
+        if (f->out_act_node >= 0)
+            nodes[n_nodes++] = f->out_act_node;
+        break;
+    default: break;
+    }
+    static const ir_tattr train_attr[] = {
+        [AT_LEARNING_RATE] = IR_TATTR_LEARNING_RATE, [AT_OPTIMIZER] = IR_TATTR_OPTIMIZER,
+        [AT_BATCH] = IR_TATTR_BATCH, [AT_EPOCHS] = IR_TATTR_EPOCHS, [AT_LOSS] = IR_TATTR_LOSS,
+    };
+    bool train = mp->at >= AT_LEARNING_RATE;
+    int added = 0;
+    for (int k = 0; k < (train ? 1 : n_nodes); k++) {
+        suspect *s = dx_find(found, dx_symptom_names[sym->id], sym->strength * mp->weight,
+                             mp->repairs, "%s", describe(sym->id));
+        s->dynamic = true;
+        dx_evidence(s, "%s", sym->evidence);
+        if (train)
+            dx_at_train(s, p, train_attr[mp->at]);
+        else
+            dx_at_node(s, &m->nodes[nodes[k]],
+                       mp->at == AT_LAYER_INIT ? IR_NATTR_INIT : IR_NATTR_ACTIVATION);
+        if (corroborate_only && !already_suspected(found, s)) {
+            found->n--;   /* nothing to corroborate: drop it */
+            continue;
+        }
+        added++;
+    }
+    return added;
+}
+
+void dx_map_symptoms(const dx_symptom_list *syms, const dx_facts *f, bool explained,
+                     suspect_list *found)
+{
+    if (!f->model)
+        return;
+    for (int i = 0; i < syms->n; i++) {
+        const dx_symptom *sym = &syms->items[i];
+        bool only = explained && outcome_symptom(sym->id);
+        for (size_t k = 0; k < sizeof mappings / sizeof mappings[0]; k++)
+            if (mappings[k].symptom == sym->id)
+                place_finding(sym, &mappings[k], f, only, found);
+    }
+}
