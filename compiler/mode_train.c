@@ -142,6 +142,7 @@ int dnnc_mode_train(const ir_program *p, const dnnc_source *src, const dnnc_opti
         status = fail(file, err);
         goto out;
     }
+    rt_net_set_threads(net, threads);
     if (o->load && rt_safetensors_load(net, o->load, err, sizeof err) < 0) {
         status = fail(file, err);
         goto out;

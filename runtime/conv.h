@@ -8,6 +8,8 @@
 #ifndef DNNC_RT_CONV_H
 #define DNNC_RT_CONV_H
 
+#include <stdbool.h>
+
 /* Shape of one convolution over a batch. */
 typedef struct rt_conv_geom {
     int n;              /* samples */
@@ -28,5 +30,21 @@ void rt_conv_im2col_forward(const rt_conv_geom *g, const float *x, const float *
 void rt_conv_im2col_backward(const rt_conv_geom *g, const float *x, const float *w,
                              const float *dz, float *dw, float *dx, float *work,
                              long work_size);
+
+/* Direct kernels for few channels (conv_direct.c).  Whether they apply (at
+ * most 16 input and 16 output channels), and the workspace floats they need
+ * for THREADS tasks. */
+int rt_conv_direct_fits(const rt_conv_geom *g);
+long rt_conv_direct_work(const rt_conv_geom *g, int threads);
+/* z = conv(x, w) + b (b may be NULL), then relu when RELU; split over
+ * THREADS tasks. */
+void rt_conv_direct_forward(const rt_conv_geom *g, const float *x, const float *w,
+                            const float *b, bool relu, float *z, float *work, int threads);
+/* From the output gradient DY (masked by Y > 0 when Y, the relu output, is
+ * given): kernel gradient DW, bias gradient DB and input gradient DX (each
+ * skipped when NULL). */
+void rt_conv_direct_backward(const rt_conv_geom *g, const float *x, const float *w,
+                             const float *y, const float *dy, float *dw, float *db, float *dx,
+                             float *work, int threads);
 
 #endif

@@ -14,6 +14,9 @@
  * are processed in chunks. */
 #define CONV_WORK_CAP (16L << 20)
 
+/* Values of rt_layer.conv_algo. */
+enum { CONV_IM2COL, CONV_DIRECT };
+
 static rt_conv_geom geometry(const rt_layer *L, int n)
 {
     const ir_node *nd = L->node;
@@ -35,9 +38,17 @@ static int conv_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, char
     }
     L->out = (rt_dims){oh, ow, nd->units};
     rt_conv_geom g = geometry(L, net->max_batch);
-    long per = rt_conv_cols_per_sample(&g);
-    long want = per * net->max_batch;
-    L->work_size = want < CONV_WORK_CAP ? want : per > CONV_WORK_CAP ? per : CONV_WORK_CAP;
+    if (rt_conv_direct_fits(&g)) {
+        L->conv_algo = CONV_DIRECT;
+        L->act_fused = L->act == IR_ACT_RELU;   /* applied in the kernels */
+        L->work_size = rt_conv_direct_work(&g, 1);
+        L->work_per_thread = rt_conv_direct_work(&g, 2) - L->work_size;
+    } else {
+        L->conv_algo = CONV_IM2COL;
+        long per = rt_conv_cols_per_sample(&g);
+        long want = per * net->max_batch;
+        L->work_size = want < CONV_WORK_CAP ? want : per > CONV_WORK_CAP ? per : CONV_WORK_CAP;
+    }
     int k = 0;
     specs[k++] = (rt_param_spec){"kernel", 4, {nd->kernel.h, nd->kernel.w, L->in.c, nd->units},
                                  true, &nd->init, 0,
@@ -47,9 +58,20 @@ static int conv_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, char
     return k;
 }
 
+/* Tasks a batch of N samples is split into. */
+static int tasks(const rt_net *net, int n)
+{
+    return net->threads < n ? net->threads : n;
+}
+
 static void conv_forward(rt_net *net, rt_layer *L, int n, bool training)
 {
     rt_conv_geom g = geometry(L, n);
+    if (L->conv_algo == CONV_DIRECT) {
+        rt_conv_direct_forward(&g, L->x, L->pv[RT_KERNEL], L->pv[RT_BIAS], L->act_fused,
+                               L->z, net->work, tasks(net, n));
+        return;
+    }
     rt_conv_im2col_forward(&g, L->x, L->pv[RT_KERNEL], L->z, net->work, net->work_size);
     if (L->pv[RT_BIAS])
         rt_add_bias(L->z, L->pv[RT_BIAS], (long)n * L->out.h * L->out.w, L->out.c);
@@ -58,6 +80,12 @@ static void conv_forward(rt_net *net, rt_layer *L, int n, bool training)
 static void conv_backward(rt_net *net, rt_layer *L, int n)
 {
     rt_conv_geom g = geometry(L, n);
+    if (L->conv_algo == CONV_DIRECT) {
+        rt_conv_direct_backward(&g, L->x, L->pv[RT_KERNEL], L->act_fused ? L->y : NULL,
+                                L->act_fused ? L->dy : L->dz, L->pg[RT_KERNEL], L->pg[RT_BIAS],
+                                L->dx, net->work, tasks(net, n));
+        return;
+    }
     rt_conv_im2col_backward(&g, L->x, L->pv[RT_KERNEL], L->dz, L->pg[RT_KERNEL], L->dx,
                             net->work, net->work_size);
     if (L->pg[RT_BIAS])

@@ -41,9 +41,29 @@ static void window(const rt_layer *L, int oy, int ox, int *y0, int *y1, int *x0,
     *x1 = xs + nd->pool.w > L->in.w ? L->in.w : xs + nd->pool.w;
 }
 
+/* Max and argmax of a full 2x2 window at input index I (C channels, input
+ * rows of ROW floats): branch-free selects the compiler vectorises. */
+static void max2x2(const float *x, long i, long row, int c, float *z, int *arg)
+{
+    const float *a = x + i, *b = a + c, *d = a + row, *e = d + c;
+    for (int k = 0; k < c; k++) {
+        float m = a[k];
+        int at = (int)i + k;
+        at = b[k] > m ? (int)i + c + k : at;
+        m = b[k] > m ? b[k] : m;
+        at = d[k] > m ? (int)(i + row) + k : at;
+        m = d[k] > m ? d[k] : m;
+        at = e[k] > m ? (int)(i + row) + c + k : at;
+        m = e[k] > m ? e[k] : m;
+        z[k] = m;
+        arg[k] = at;
+    }
+}
+
 static void maxpool_forward(rt_net *net, rt_layer *L, int n, bool training)
 {
     int c = L->in.c;
+    bool two = L->node->pool.h == 2 && L->node->pool.w == 2;
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < L->out.h; oy++)
             for (int ox = 0; ox < L->out.w; ox++) {
@@ -52,6 +72,11 @@ static void maxpool_forward(rt_net *net, rt_layer *L, int n, bool training)
                 int *arg = L->iscratch + o;
                 int y0, y1, x0, x1;
                 window(L, oy, ox, &y0, &y1, &x0, &x1);
+                if (two && y1 - y0 == 2 && x1 - x0 == 2) {
+                    max2x2(L->x, (((long)s * L->in.h + y0) * L->in.w + x0) * c,
+                           (long)L->in.w * c, c, z, arg);
+                    continue;
+                }
                 for (int k = 0; k < c; k++)
                     z[k] = -INFINITY, arg[k] = -1;
                 for (int iy = y0; iy < y1; iy++)

@@ -3,7 +3,7 @@
 libdnnc_a_SOURCES += compiler/mode_train.c \
 	runtime/act.c runtime/act.h \
 	runtime/blas.c runtime/blas.h \
-	runtime/conv.h runtime/conv_im2col.c \
+	runtime/conv.h runtime/conv_direct.c runtime/conv_im2col.c \
 	runtime/init.c runtime/init.h \
 	runtime/layer.c runtime/layer.h runtime/layer_batchnorm.c runtime/layer_conv.c \
 	runtime/layer_dense.c runtime/layer_dropout.c runtime/layer_pool.c \
@@ -13,6 +13,7 @@ libdnnc_a_SOURCES += compiler/mode_train.c \
 	runtime/monitor.c runtime/monitor.h \
 	runtime/net.c runtime/net.h \
 	runtime/optim.c runtime/optim.h \
+	runtime/pool.c runtime/pool.h \
 	runtime/progress.c runtime/progress.h \
 	runtime/result.h \
 	runtime/safetensors.c runtime/safetensors.h \

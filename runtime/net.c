@@ -170,7 +170,7 @@ static void make_buffers(rt_net *net)
         rt_layer *L = &net->layers[i];
         rt_layer *P = &net->layers[i - 1];
         long n_out = B * L->out_size;
-        bool linear = L->act == IR_ACT_LINEAR;
+        bool linear = L->act == IR_ACT_LINEAR || L->act_fused;
         L->x = P->y;
         L->dx = flows ? P->dy : NULL;
         flows = flows || has_trainable(net, L);
@@ -203,7 +203,24 @@ static void make_buffers(rt_net *net)
         if (L->work_size > net->work_size)
             net->work_size = L->work_size;
     }
+    net->threads = 1;
     net->work = rt_floats(net->work_size);
+}
+
+void rt_net_set_threads(rt_net *net, int threads)
+{
+    net->threads = threads < 1 ? 1 : threads;
+    long need = 0;
+    for (int i = 1; i < net->n_layers; i++) {
+        const rt_layer *L = &net->layers[i];
+        long w = L->work_size + (net->threads - 1) * L->work_per_thread;
+        need = w > need ? w : need;
+    }
+    if (need > net->work_size) {
+        free(net->work);
+        net->work = rt_floats(need);
+        net->work_size = need;
+    }
 }
 
 rt_net *rt_net_new(const ir_model *m, ir_loss loss, int max_batch, uint64_t seed,
@@ -302,7 +319,7 @@ void rt_net_forward(rt_net *net, int n, bool training)
     for (int i = 1; i < net->n_layers; i++) {
         rt_layer *L = &net->layers[i];
         rt_layer_table[L->op]->forward(net, L, n, training);
-        if (L->act != IR_ACT_LINEAR)
+        if (L->act != IR_ACT_LINEAR && !L->act_fused)
             rt_act_forward(L->act, L->z, L->y, n * L->out_size, L->out.c);
         if (net->collect)
             rt_stats_forward(L, n);
@@ -361,7 +378,7 @@ void rt_net_backward(rt_net *net, int n)
         bool params = has_trainable(net, L);
         if (!params && !L->dx)
             break;      /* nothing before needs a gradient either */
-        if (L->act != IR_ACT_LINEAR && !(i == last && net->fused))
+        if (L->act != IR_ACT_LINEAR && !L->act_fused && !(i == last && net->fused))
             rt_act_backward(L->act, L->z, L->y, L->dy, L->dz, n * L->out_size, L->out.c);
         rt_layer_table[L->op]->backward(net, L, n);
         for (int k = 0; k < L->n_params; k++) {

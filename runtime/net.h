@@ -72,6 +72,7 @@ typedef struct rt_layer {
     const ir_node *node;    /* its IR node (borrowed) */
     ir_op op;               /* layer kind */
     ir_act act;             /* activation after the op (linear for none) */
+    bool act_fused;         /* the op applies act itself (z == y, reads dy) */
     rt_dims in, out;        /* per-sample input and output extents */
     int in_rank, out_rank;  /* ranks of the IR shapes (1 vector, 3 image) */
     long in_size, out_size; /* floats per sample */
@@ -93,6 +94,7 @@ typedef struct rt_layer {
     double *dscratch;       /* per-layer doubles (batchnorm statistics) */
     long dscratch_size;     /* doubles in dscratch */
     long work_size;         /* floats of net->work it needs during a step */
+    long work_per_thread;   /* and more for each task beyond the first */
     int conv_algo;          /* conv2d: which kernel it runs (conv.h) */
     rt_layer_acc acc;       /* monitor statistics */
 } rt_layer;
@@ -115,6 +117,7 @@ typedef struct rt_net {
     float *out_grad;        /* max_batch x out_units: what the loss writes */
     float *work;            /* shared scratch of work_size floats */
     long work_size;         /* floats in work */
+    int threads;            /* tasks a kernel may split a batch into (pool.h) */
     ir_loss loss;           /* training loss */
     bool fused;             /* the loss works on the last layer's logits */
     rt_rng dropout_rng;     /* dropout masks */
@@ -137,6 +140,9 @@ int rt_net_init_params(rt_net *net, uint64_t seed, char *err, size_t errsize);
 
 /* Runs the N samples in net->input through every layer. */
 void rt_net_forward(rt_net *net, int n, bool training);
+
+/* Lets kernels split batches into THREADS tasks (>= 1); grows the workspace. */
+void rt_net_set_threads(rt_net *net, int threads);
 
 /* The model's output for the last forward pass (N x out_units). */
 const float *rt_net_output(const rt_net *net);

@@ -178,7 +178,7 @@ int rt_train_net(rt_net *net, const ir_program *p, const rt_data *d,
     long max_steps = (long)epochs * nb;
     if (o->max_batches > 0 && o->max_batches < max_steps)
         max_steps = o->max_batches;
-    rt_set_threads(o->threads);
+    rt_net_set_threads(net, rt_set_threads(o->threads));
 
     res->classification = tg.classification;
     res->has_val = d->val.n > 0;

@@ -118,6 +118,9 @@ static void make_targets(ir_loss l, float *t, int n, int k, rt_rng *r, bool zero
     }
 }
 
+/* Tasks kernels may split a batch into (the direct convolutions use them). */
+static int threads = 1;
+
 /* Builds model M, checks every gradient with N samples and loss L. */
 static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *what)
 {
@@ -126,6 +129,7 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
     TU_CHECK(net != NULL, "%s: %s", what, err);
     if (!net)
         return;
+    rt_net_set_threads(net, threads);
     rt_rng r;
     rt_rng_seed(&r, rt_hash_string(what));
     for (long i = 0; i < n * net->in_size; i++)
@@ -236,6 +240,14 @@ static void conv_model(int h, int w, int c, int filters, int kh, int kw, int sh,
 
 static void check_conv(void)
 {
+    /* More than 16 channels: im2col + GEMM instead of the direct kernels. */
+    conv_model(5, 5, 17, 3, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 17 channels in (im2col)");
+    conv_model(5, 4, 2, 20, 3, 2, 2, 1, IR_PAD_SAME, true, 2, "conv2d: 20 filters (im2col)");
+    conv_model(6, 6, 9, 12, 3, 3, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 9 to 12 channels");
+    threads = 3;
+    conv_model(6, 6, 2, 3, 3, 3, 1, 1, IR_PAD_SAME, true, 5, "conv2d: 3x3 same, 3 tasks");
+    conv_model(7, 5, 3, 16, 3, 3, 2, 2, IR_PAD_SAME, true, 4, "conv2d: stride 2, 16 filters, 3 tasks");
+    threads = 1;
     conv_model(6, 6, 2, 3, 3, 3, 1, 1, IR_PAD_VALID, true, 3, "conv2d: 3x3 valid");
     conv_model(6, 6, 2, 3, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 3x3 same");
     conv_model(7, 5, 1, 2, 3, 3, 2, 2, IR_PAD_SAME, true, 2, "conv2d: stride 2 same, odd input");

@@ -1,0 +1,494 @@
+/* conv_direct.c: direct convolution kernels for small channel counts.
+ *
+ * When a convolution has few channels (LeNet's 1 -> 6 -> 16), im2col + GEMM is
+ * slow: the GEMMs are skinny and im2col copies 1-channel pixels one float at
+ * a time.  These kernels instead vectorise over output channels (8 floats,
+ * padded: 6 channels use one vector, 16 use two) and keep a block of pixels'
+ * (or kernel rows') accumulators in registers:
+ *   forward  z[pix][:]   = sum_{ky,kx,c} x[pix + (ky,kx)][c] * W[ky][kx][c][:]
+ *   kernel   dW[ky][kx][c][:] = sum_pix x[pix + (ky,kx)][c] * dz[pix][:]
+ *   input    dx[pix + (ky,kx)][:] += sum_o dz[pix][o] * W[ky][kx][:][o]
+ * The input is copied into a zero-padded buffer first (same padding), so the
+ * inner loops have no bounds tests; the input gradient is scattered into a
+ * padded buffer and cropped.  Weights are repacked with channels padded to a
+ * multiple of 8 once per call.  Work is split by samples over the thread pool;
+ * each thread sums its own kernel gradient and the partial sums are added in
+ * thread order, so results are deterministic for a given thread count.
+ * GCC vector extensions express the 8-float vectors (AVX2 registers; any
+ * target compiles them).
+ */
+#include "conv.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "pool.h"
+
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
+typedef int v8i __attribute__((vector_size(32)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+/* Unaligned 8-float load and store, and a broadcast (macros, so that no
+ * function passes vectors by value). */
+#define load8(p) ((v8)*(const v8u *)(p))
+#define store8(p, v) (*(v8u *)(p) = (v))
+#define splat(x) ((v8){0} + (x))
+
+static int round8(int n)
+{
+    return (n + 7) & ~7;
+}
+
+int rt_conv_direct_fits(const rt_conv_geom *g)
+{
+    return g->oc <= 16 && g->ic <= 16;
+}
+
+/* Extents of the padded input of one sample. */
+static int padded_h(const rt_conv_geom *g)
+{
+    int need = (g->oh - 1) * g->sh + g->kh;
+    return need > g->ih + g->pt ? need : g->ih + g->pt;
+}
+
+static int padded_w(const rt_conv_geom *g)
+{
+    int need = (g->ow - 1) * g->sw + g->kw;
+    return need > g->iw + g->pl ? need : g->iw + g->pl;
+}
+
+/* Floats of scratch one thread needs, and the shared floats. */
+static long thread_floats(const rt_conv_geom *g)
+{
+    long ph = padded_h(g), pw = padded_w(g);
+    long k = (long)g->kh * g->kw * g->ic;
+    return ph * pw * (g->ic + round8(g->ic)) + (k + 1) * round8(g->oc) + 64;
+}
+
+static long shared_floats(const rt_conv_geom *g)
+{
+    long k = (long)g->kh * g->kw * g->ic;
+    return k * round8(g->oc) + (long)g->kh * g->kw * g->oc * round8(g->ic) + round8(g->oc) +
+           (long)g->n * g->oh * g->ow * round8(g->oc) + 64;
+}
+
+long rt_conv_direct_work(const rt_conv_geom *g, int threads)
+{
+    return shared_floats(g) + threads * thread_floats(g);
+}
+
+/* The workspace, cut into its parts. */
+typedef struct direct_ws {
+    float *wp;      /* kernel [kh*kw*ic][ocp] */
+    float *wt;      /* kernel transposed [kh*kw][oc][icp] */
+    float *bias;    /* bias [ocp] (zeros without one) */
+    float *dzp;     /* output gradient [n*oh*ow][ocp] */
+    float *thread;  /* per-thread scratch, thread_floats each */
+} direct_ws;
+
+static direct_ws cut(const rt_conv_geom *g, float *work)
+{
+    long k = (long)g->kh * g->kw * g->ic;
+    direct_ws w;
+    w.wp = work;
+    w.wt = w.wp + k * round8(g->oc);
+    w.bias = w.wt + (long)g->kh * g->kw * g->oc * round8(g->ic);
+    w.dzp = w.bias + round8(g->oc);
+    w.thread = w.dzp + (long)g->n * g->oh * g->ow * round8(g->oc);
+    /* keep per-thread blocks 64-byte aligned */
+    w.thread += (16 - ((w.thread - work) & 15)) & 15;
+    return w;
+}
+
+/* Copies sample X into the zero-padded buffer XP (borders zeroed once per call). */
+static void pad_input(const rt_conv_geom *g, const float *x, float *xp)
+{
+    int ph = padded_h(g), pw = padded_w(g), ic = g->ic;
+    if (ph == g->ih && pw == g->iw) {
+        memcpy(xp, x, sizeof *xp * (size_t)(ph * pw * ic));
+        return;
+    }
+    memset(xp, 0, sizeof *xp * (size_t)(ph * pw * ic));
+    for (int y = 0; y < g->ih; y++)
+        memcpy(xp + ((long)(y + g->pt) * pw + g->pl) * ic, x + (long)y * g->iw * ic,
+               sizeof *xp * (size_t)(g->iw * ic));
+}
+
+/* ---- forward ---- */
+
+/* P output pixels of one row starting at X (the input under the first
+ * pixel's window), OCV vectors of output channels each. */
+INLINE void fwd_block(const float *x, long xstep, long xrow, const float *wp, int kh,
+                      int kwic, const float *bias, bool relu, float *z, int oc, int P, int OCV)
+{
+    v8 acc[16];     /* P * OCV of them; P <= 4 when OCV is 2 */
+    if (P * OCV > 16)
+        return;     /* never called so: keeps the unused instantiations in bounds */
+#pragma GCC unroll 16
+    for (int i = 0; i < P * OCV; i++)
+        acc[i] = load8(bias + (i % OCV) * 8);
+    for (int ky = 0; ky < kh; ky++) {
+        const float *xr = x + ky * xrow;
+        const float *wr = wp + (long)ky * kwic * OCV * 8;
+        for (int j = 0; j < kwic; j++) {
+            v8 w0 = load8(wr + j * OCV * 8);
+            v8 w1 = OCV > 1 ? load8(wr + j * OCV * 8 + 8) : w0;
+#pragma GCC unroll 8
+            for (int p = 0; p < P; p++) {
+                v8 xv = splat(xr[p * xstep + j]);
+                acc[p * OCV] += xv * w0;
+                if (OCV > 1)
+                    acc[p * OCV + 1] += xv * w1;
+            }
+        }
+    }
+    if (relu)
+#pragma GCC unroll 16
+        for (int i = 0; i < P * OCV; i++)
+            acc[i] = (v8)((v8i)acc[i] & (acc[i] > splat(0.0f)));
+    if (oc == OCV * 8) {
+#pragma GCC unroll 16
+        for (int p = 0; p < P; p++)
+            for (int v = 0; v < OCV; v++)
+                store8(z + (long)p * oc + v * 8, acc[p * OCV + v]);
+        return;
+    }
+    /* Fewer channels than lanes: a full store spills into the following
+     * pixels, written afterwards, so it is used while it stays inside this
+     * block's outputs; the others are stored lane by lane. */
+    for (int p = 0; p < P; p++) {
+        if ((long)p * oc + OCV * 8 <= (long)P * oc) {
+            for (int v = 0; v < OCV; v++)
+                store8(z + (long)p * oc + v * 8, acc[p * OCV + v]);
+            continue;
+        }
+        float lanes[16];
+        for (int v = 0; v < OCV; v++)
+            store8(lanes + v * 8, acc[p * OCV + v]);
+        for (int c = 0; c < oc; c++)
+            z[(long)p * oc + c] = lanes[c];
+    }
+}
+
+/* fwd_block with P a constant from 1 to 8 (for OCV 2, at most 4). */
+INLINE void fwd_pixels(const float *x, long xstep, long xrow, const float *wp, int kh,
+                       int kwic, const float *bias, bool relu, float *z, int oc, int P, int OCV)
+{
+    switch (P) {
+#define PIX(k) case k: fwd_block(x, xstep, xrow, wp, kh, kwic, bias, relu, z, oc, k, OCV); break;
+        PIX(1) PIX(2) PIX(3) PIX(4) PIX(5) PIX(6) PIX(7) PIX(8)
+#undef PIX
+    }
+}
+
+INLINE void fwd_sample(const rt_conv_geom *g, const float *xp, const float *wp,
+                       const float *bias, bool relu, float *z, int OCV)
+{
+    const int pmax = OCV == 1 ? 8 : 4;     /* 8 accumulators either way */
+    int pw = padded_w(g), ic = g->ic, kwic = g->kw * ic;
+    long xstep = (long)g->sw * ic, xrow = (long)pw * ic;
+    /* Each row in blocks of near-equal size: 14 pixels are 7 + 7, not 8 + 6 x 1. */
+    int blocks = (g->ow + pmax - 1) / pmax;
+    for (int oy = 0; oy < g->oh; oy++) {
+        const float *xr = xp + (long)oy * g->sh * xrow;
+        float *zr = z + (long)oy * g->ow * g->oc;
+        for (int b = 0, ox = 0; b < blocks; b++) {
+            int next = g->ow * (b + 1) / blocks;
+            fwd_pixels(xr + ox * xstep, xstep, xrow, wp, g->kh, kwic, bias, relu,
+                       zr + (long)ox * g->oc, g->oc, next - ox, OCV);
+            ox = next;
+        }
+    }
+}
+
+/* Arguments of a batch-parallel kernel call. */
+typedef struct direct_job {
+    const rt_conv_geom *g;  /* geometry of the whole batch */
+    const float *x;         /* input batch */
+    const float *dy;        /* output gradient batch (backward) */
+    const float *y;         /* relu output, masking dy (backward), or NULL */
+    bool relu;              /* apply relu to the output (forward) */
+    float *z;               /* output batch (forward) */
+    float *dx;              /* input gradient batch, or NULL */
+    direct_ws ws;           /* workspace parts */
+    int threads;            /* tasks the batch is split into */
+} direct_job;
+
+static void samples_of(const direct_job *j, int task, int *s0, int *s1)
+{
+    int n = j->g->n, t = j->threads;
+    *s0 = (int)((long)n * task / t);
+    *s1 = (int)((long)n * (task + 1) / t);
+}
+
+static void fwd_task(void *ctx, int task)
+{
+    const direct_job *j = ctx;
+    const rt_conv_geom *g = j->g;
+    float *xp = j->ws.thread + task * thread_floats(g);
+    long in = (long)g->ih * g->iw * g->ic, out = (long)g->oh * g->ow * g->oc;
+    int s0, s1;
+    samples_of(j, task, &s0, &s1);
+    for (int s = s0; s < s1; s++) {
+        pad_input(g, j->x + s * in, xp);
+        if (g->oc <= 8)
+            fwd_sample(g, xp, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 1);
+        else
+            fwd_sample(g, xp, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 2);
+    }
+}
+
+/* Kernel [kh*kw*ic][oc] to [kh*kw*ic][ocp], bias to [ocp]. */
+static void pack_kernel(const rt_conv_geom *g, const float *w, const float *b, direct_ws *ws)
+{
+    int ocp = round8(g->oc);
+    long k = (long)g->kh * g->kw * g->ic;
+    memset(ws->wp, 0, sizeof *ws->wp * (size_t)(k * ocp));
+    for (long r = 0; r < k; r++)
+        memcpy(ws->wp + r * ocp, w + r * g->oc, sizeof *w * (size_t)g->oc);
+    memset(ws->bias, 0, sizeof *ws->bias * (size_t)ocp);
+    if (b)
+        memcpy(ws->bias, b, sizeof *b * (size_t)g->oc);
+}
+
+void rt_conv_direct_forward(const rt_conv_geom *g, const float *x, const float *w,
+                            const float *b, bool relu, float *z, float *work, int threads)
+{
+    direct_job j = {g, x, NULL, NULL, relu, z, NULL, cut(g, work), threads};
+    pack_kernel(g, w, b, &j.ws);
+    rt_pool_run(threads, fwd_task, &j);
+}
+
+/* ---- backward ---- */
+
+/* Kernel rows R0 .. R0 + R - 1 (flattened (ky, kx, c)), summed over the
+ * pixels of one sample into DWP. */
+INLINE void wgrad_block(const rt_conv_geom *g, const float *xp, const float *dzp, long r0,
+                        float *dwp, int R, int OCV)
+{
+    int pw = padded_w(g), ic = g->ic, ocp = OCV * 8, kwic = g->kw * ic;
+    v8 acc[24];     /* R * OCV of them; R <= 6 when OCV is 2 */
+#pragma GCC unroll 16
+    for (int i = 0; i < R * OCV; i++)
+        acc[i] = splat(0.0f);
+    long o[12];     /* each row's offset from a pixel's window origin */
+#pragma GCC unroll 12
+    for (int r = 0; r < R; r++)
+        o[r] = (r0 + r) / kwic * pw * ic + (r0 + r) % kwic;
+    for (int oy = 0; oy < g->oh; oy++) {
+        const float *xr = xp + (long)oy * g->sh * pw * ic;
+        const float *dr = dzp + (long)oy * g->ow * ocp;
+        for (int ox = 0; ox < g->ow; ox++) {
+            const float *xo = xr + (long)ox * g->sw * ic;
+            v8 d0 = load8(dr + (long)ox * ocp);
+            v8 d1 = OCV > 1 ? load8(dr + (long)ox * ocp + 8) : d0;
+#pragma GCC unroll 12
+            for (int r = 0; r < R; r++) {
+                v8 xv = splat(xo[o[r]]);
+                acc[r * OCV] += xv * d0;
+                if (OCV > 1)
+                    acc[r * OCV + 1] += xv * d1;
+            }
+        }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < OCV; v++)
+            store8(dwp + (long)r * ocp + v * 8,
+                   load8(dwp + (long)r * ocp + v * 8) + acc[r * OCV + v]);
+}
+
+/* Calls wgrad_block with R a constant from 1 to 12 (keeps the accumulators in
+ * registers). */
+INLINE void wgrad_rows(const rt_conv_geom *g, const float *xp, const float *dzp, long r0,
+                       float *dwp, int R, int OCV)
+{
+    switch (R) {
+#define ROWS(k) case k: wgrad_block(g, xp, dzp, r0, dwp, k, OCV); break;
+        ROWS(1) ROWS(2) ROWS(3) ROWS(4) ROWS(5) ROWS(6)
+        ROWS(7) ROWS(8) ROWS(9) ROWS(10) ROWS(11) ROWS(12)
+#undef ROWS
+    }
+}
+
+INLINE void wgrad_sample(const rt_conv_geom *g, const float *xp, const float *dzp,
+                         float *dwp, int OCV)
+{
+    const int rmax = OCV == 1 ? 12 : 6;     /* 12 accumulators either way */
+    long k = (long)g->kh * g->kw * g->ic;
+    long blocks = (k + rmax - 1) / rmax;
+    /* Blocks of near-equal size: 25 rows are 9 + 8 + 8, not 12 + 12 + 1. */
+    for (long b = 0, r = 0; b < blocks; b++) {
+        long next = k * (b + 1) / blocks;
+        wgrad_rows(g, xp, dzp, r, dwp + r * OCV * 8, (int)(next - r), OCV);
+        r = next;
+    }
+}
+
+/* P pixels' input gradients, scattered into the padded DXP (icp channels). */
+INLINE void dgrad_block(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
+                        int P, int ICV)
+{
+    int pw = padded_w(g), icp = ICV * 8, ocp = round8(g->oc), oc = g->oc;
+    if (P * ICV > 16)
+        return;     /* never called so: keeps the unused instantiations in bounds */
+    for (int ky = 0; ky < g->kh; ky++)
+        for (int kx = 0; kx < g->kw; kx++) {
+            const float *wk = wt + (long)(ky * g->kw + kx) * oc * icp;
+            v8 acc[16];
+#pragma GCC unroll 16
+            for (int i = 0; i < P * ICV; i++)
+                acc[i] = splat(0.0f);
+            for (int o = 0; o < oc; o++) {
+                v8 w0 = load8(wk + (long)o * icp);
+                v8 w1 = ICV > 1 ? load8(wk + (long)o * icp + 8) : w0;
+#pragma GCC unroll 8
+                for (int p = 0; p < P; p++) {
+                    v8 d = splat(dzp[(long)p * ocp + o]);
+                    acc[p * ICV] += d * w0;
+                    if (ICV > 1)
+                        acc[p * ICV + 1] += d * w1;
+                }
+            }
+            float *dst = dxp + ((long)ky * pw + kx) * icp;
+#pragma GCC unroll 8
+            for (int p = 0; p < P; p++)
+                for (int v = 0; v < ICV; v++) {
+                    float *q = dst + (long)p * g->sw * icp + v * 8;
+                    store8(q, load8(q) + acc[p * ICV + v]);
+                }
+        }
+}
+
+/* dgrad_block with P a constant from 1 to 8 (for ICV 2, at most 4). */
+INLINE void dgrad_pixels(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
+                         int P, int ICV)
+{
+    switch (P) {
+#define PIX(k) case k: dgrad_block(g, dzp, wt, dxp, k, ICV); break;
+        PIX(1) PIX(2) PIX(3) PIX(4) PIX(5) PIX(6) PIX(7) PIX(8)
+#undef PIX
+    }
+}
+
+INLINE void dgrad_sample(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
+                         int ICV)
+{
+    const int pmax = ICV == 1 ? 8 : 4;     /* 8 accumulators either way */
+    int pw = padded_w(g), icp = ICV * 8, ocp = round8(g->oc);
+    int blocks = (g->ow + pmax - 1) / pmax;
+    for (int oy = 0; oy < g->oh; oy++) {
+        const float *dr = dzp + (long)oy * g->ow * ocp;
+        float *xr = dxp + (long)oy * g->sh * pw * icp;
+        for (int b = 0, ox = 0; b < blocks; b++) {
+            int next = g->ow * (b + 1) / blocks;
+            dgrad_pixels(g, dr + (long)ox * ocp, wt, xr + (long)ox * g->sw * icp, next - ox, ICV);
+            ox = next;
+        }
+    }
+}
+
+/* DZP[q][0:ocp] = DY[q][0:oc] (times Y > 0 when Y is given), padding lanes
+ * zero, for the PIX pixels of one sample; adds them to the bias sums DBP.
+ * Full 8-lane loads read into the following pixels, so the pixels whose
+ * loads would leave the sample are done lane by lane. */
+static void repack_dy(const rt_conv_geom *g, const float *dy, const float *y, long pix,
+                      float *dzp, float *dbp)
+{
+    int oc = g->oc, ocp = round8(oc);
+    long vec = pix * oc >= ocp ? (pix * oc - ocp) / oc + 1 : 0;   /* safe pixels */
+    v8i keep[2];
+    for (int v = 0; v < 2; v++)
+        for (int c = 0; c < 8; c++)
+            keep[v][c] = v * 8 + c < oc ? -1 : 0;
+    v8 sum[2] = {load8(dbp), ocp > 8 ? load8(dbp + 8) : splat(0.0f)};
+    for (long q = 0; q < vec; q++)
+        for (int v = 0; v * 8 < ocp; v++) {
+            v8i m = keep[v];
+            v8 d = load8(dy + q * oc + v * 8);
+            if (y)
+                m &= load8(y + q * oc + v * 8) > splat(0.0f);
+            d = (v8)((v8i)d & m);
+            store8(dzp + q * ocp + v * 8, d);
+            sum[v] += d;
+        }
+    store8(dbp, sum[0]);
+    if (ocp > 8)
+        store8(dbp + 8, sum[1]);
+    for (long q = vec; q < pix; q++)
+        for (int c = 0; c < ocp; c++) {
+            float v = c < oc ? dy[q * oc + c] : 0.0f;
+            v = c < oc && y && !(y[q * oc + c] > 0.0f) ? 0.0f : v;
+            dzp[q * ocp + c] = v;
+            dbp[c] += v;
+        }
+}
+
+static void bwd_task(void *ctx, int task)
+{
+    const direct_job *j = ctx;
+    const rt_conv_geom *g = j->g;
+    int ph = padded_h(g), pw = padded_w(g), ic = g->ic, icp = round8(ic), ocp = round8(g->oc);
+    long k = (long)g->kh * g->kw * ic;
+    float *xp = j->ws.thread + task * thread_floats(g);
+    float *dxp = xp + (long)ph * pw * ic;
+    float *dwp = dxp + (long)ph * pw * icp;
+    float *dbp = dwp + k * ocp;
+    long in = (long)g->ih * g->iw * ic, pix = (long)g->oh * g->ow;
+    memset(dwp, 0, sizeof *dwp * (size_t)((k + 1) * ocp));
+    int s0, s1;
+    samples_of(j, task, &s0, &s1);
+    for (int s = s0; s < s1; s++) {
+        float *dzp = j->ws.dzp + s * pix * ocp;
+        const float *dy = j->dy + s * pix * g->oc;
+        const float *y = j->y ? j->y + s * pix * g->oc : NULL;
+        repack_dy(g, dy, y, pix, dzp, dbp);
+        pad_input(g, j->x + s * in, xp);
+        if (ocp == 8)
+            wgrad_sample(g, xp, dzp, dwp, 1);
+        else
+            wgrad_sample(g, xp, dzp, dwp, 2);
+        if (!j->dx)
+            continue;
+        float *dx = j->dx + s * in;
+        memset(dxp, 0, sizeof *dxp * (size_t)((long)ph * pw * icp));
+        if (icp == 8)
+            dgrad_sample(g, dzp, j->ws.wt, dxp, 1);
+        else
+            dgrad_sample(g, dzp, j->ws.wt, dxp, 2);
+        for (int iy = 0; iy < g->ih; iy++)
+            for (int ix = 0; ix < g->iw; ix++)
+                memcpy(dx + ((long)iy * g->iw + ix) * ic,
+                       dxp + ((long)(iy + g->pt) * pw + ix + g->pl) * icp, sizeof *dx * (size_t)ic);
+    }
+}
+
+void rt_conv_direct_backward(const rt_conv_geom *g, const float *x, const float *w,
+                             const float *y, const float *dy, float *dw, float *db, float *dx,
+                             float *work, int threads)
+{
+    direct_job j = {g, x, dy, y, false, NULL, dx, cut(g, work), threads};
+    int ic = g->ic, icp = round8(ic), ocp = round8(g->oc);
+    long kk = (long)g->kh * g->kw, k = kk * ic;
+    if (dx) {   /* wt[ky][kx][o][c] = W[ky][kx][c][o], channels padded */
+        memset(j.ws.wt, 0, sizeof *j.ws.wt * (size_t)(kk * g->oc * icp));
+        for (long q = 0; q < kk; q++)
+            for (int c = 0; c < ic; c++)
+                for (int o = 0; o < g->oc; o++)
+                    j.ws.wt[(q * g->oc + o) * icp + c] = w[(q * ic + c) * g->oc + o];
+    }
+    rt_pool_run(threads, bwd_task, &j);
+    /* Sum the threads' kernel and bias gradients in thread order (deterministic). */
+    for (long r = 0; r < k + (db != NULL); r++)
+        for (int o = 0; o < g->oc; o++) {
+            float s = 0.0f;
+            for (int t = 0; t < threads; t++) {
+                const float *dwp = j.ws.thread + t * thread_floats(g) +
+                                   (long)padded_h(g) * padded_w(g) * (ic + icp);
+                s += dwp[r * ocp + o];
+            }
+            (r < k ? dw + r * g->oc : db)[o] = s;
+        }
+}
