@@ -11,12 +11,6 @@ static int not_yet(const char *mode)
     return 2;
 }
 
-int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_options *o)
-{
-    (void)p, (void)src, (void)o;
-    return not_yet("--repair");
-}
-
 int dnnc_mode_mutate(const ir_program *p, const dnnc_source *src, const dnnc_options *o)
 {
     (void)p, (void)src, (void)o;

@@ -8,7 +8,12 @@ libdnnc_a_SOURCES += \
 	passes/rewrite_weights.c passes/rewrite_data.c \
 	passes/repair_suspects.c passes/repair_suspects.h \
 	passes/stats.c passes/stats.h \
-	passes/irdiff.c passes/irdiff.h passes/patch.c passes/patch.h
+	passes/irdiff.c passes/irdiff.h passes/patch.c passes/patch.h \
+	passes/pool.c passes/pool.h passes/repair.c passes/repair.h \
+	passes/search.c passes/search.h passes/search_guided.c passes/search_random.c \
+	passes/search_bohb.c passes/search_autotrainer.c passes/search_space.c passes/search_space.h \
+	passes/minimize.c passes/minimize.h passes/repair_report.c passes/repair_report.h \
+	passes/mode_repair.c
 
 # ---- tests ----
 REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h

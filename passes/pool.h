@@ -1,0 +1,75 @@
+/* pool.h: training many candidate programs at once.
+ *
+ * Repair trains hundreds of small programs.  The pool runs a batch of jobs on
+ * every core: it forks one worker process per job, at most `workers` at a
+ * time; each worker trains single-threaded (rt_set_threads(1)) and sends its
+ * outcome back through a pipe, then exits.  The dataset is loaded once, in
+ * the parent, before any fork, so every worker reads the same pages
+ * copy-on-write: no worker loads or copies data.  A worker that crashes
+ * yields a failed outcome, never a failed repair.  With workers = 0 the pool
+ * trains in-process, one job after the other, each with all cores' threads
+ * (the alternative that doc/REPAIR.md measures against).
+ *
+ * A job can stop early: FRACTION < 1 trains that share of the full
+ * training's batches (the cheap, short trainings that screen candidates).
+ * With MONITOR set the worker also watches the run for AutoTrainer's
+ * symptoms.
+ */
+#ifndef DNNC_POOL_H
+#define DNNC_POOL_H
+
+#include <stdbool.h>
+
+#include "data.h"
+#include "ir.h"
+
+/* AutoTrainer's training symptoms (bits of rp_outcome.symptoms). */
+#define RP_SYMPTOMS(X) \
+    X(VANISHING, vanishing_gradient) X(EXPLODING, exploding_gradient) \
+    X(DYING_RELU, dying_relu) X(OSCILLATING, oscillating_loss) X(SLOW, slow_convergence)
+#define RP_X_SYM(id, name) RP_SYM_##id,
+typedef enum { RP_SYMPTOMS(RP_X_SYM) RP_SYM_COUNT } rp_symptom;
+extern const char *const rp_symptom_names[];
+
+/* One training to run. */
+typedef struct rp_job {
+    const ir_program *prog; /* the program (borrowed until the run returns) */
+    long seed;              /* training seed (initialisers, shuffling, dropout) */
+    double fraction;        /* share of the full training's batches, (0, 1] */
+    double time_limit;      /* seconds of training at most (0: none) */
+    bool monitor;           /* detect AutoTrainer's symptoms */
+} rp_job;
+
+/* What one training gave. */
+typedef struct rp_outcome {
+    bool ok;                /* it trained (else err says why) */
+    bool diverged;          /* the loss became NaN or infinite */
+    bool classification;    /* metrics are accuracies (else mean absolute errors) */
+    double val_metric;      /* validation accuracy or MAE after training */
+    double val_loss;        /* validation loss */
+    double test_metric;     /* test accuracy or MAE (NAN without a test split) */
+    double test_loss;       /* test loss */
+    double seconds;         /* wall-clock seconds of the run */
+    int epochs;             /* epochs run (a cut epoch counts) */
+    unsigned symptoms;      /* bit set of rp_symptom (monitored jobs) */
+    char err[160];          /* why it did not train */
+} rp_outcome;
+
+typedef struct rp_pool {
+    const rt_data *data;    /* the loaded dataset every job trains on */
+    int workers;            /* worker processes at once (0: in-process, all threads) */
+    int threads;            /* in-process mode: maths threads (0 = all cores) */
+    long trainings;         /* trainings run so far */
+    double busy_seconds;    /* sum of their wall-clock seconds */
+} rp_pool;
+
+/* Runs jobs JOBS[0..N-1]; OUT[i] receives job i's outcome. */
+void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out);
+
+/* Trains one job in this process (what a worker does). */
+void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcome *out);
+
+/* The number of cores available. */
+int rp_cores(void);
+
+#endif

@@ -1,0 +1,164 @@
+/* repair_report.c: the repair's text and JSON output (repair_report.h). */
+#include "repair_report.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <string.h>
+
+#include "stats.h"
+
+/* Mean and sd of the reported metric of RUNS (test split, else validation);
+ * runs that failed are left out and counted. */
+static void summary(const rp_session *s, const rp_runs *r, double *mean, double *sd)
+{
+    double v[RP_MAX_RUNS];
+    int n = 0;
+    for (int k = 0; k < r->n; k++)
+        if (isfinite(r->test[k]))
+            v[n++] = r->test[k];
+    (void)s;
+    *mean = n ? stats_mean(v, n) : NAN;
+    *sd = n ? stats_sd(v, n) : NAN;
+}
+
+static const char *metric_name(const rp_session *s)
+{
+    return s->facts.classes > 0 ? "accuracy" : "mean absolute error";
+}
+
+static const char *split_name(const rp_session *s)
+{
+    return s->has_test ? "test" : "validation";
+}
+
+void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, int n)
+{
+    double bm, bsd;
+    summary(s, &s->baseline, &bm, &bsd);
+    fprintf(out, "faulty program: %s %.4f +- %.4f on the %s split over %d runs", metric_name(s), bm, bsd,
+            split_name(s), s->baseline.n);
+    if (s->baseline.failed)
+        fprintf(out, " (%d did not train)", s->baseline.failed);
+    fputc('\n', out);
+    if (s->carved_validation)
+        fprintf(out, "note: the program has no validation split; repair selected fixes on 15%% of the "
+                     "training data it held out\n");
+    if (n == 0)
+        fprintf(out, "no significant improvement found\n");
+    for (int i = 0; i < n; i++) {
+        const rp_fix *f = fixes[i].fix;
+        double m, sd;
+        summary(s, &f->runs, &m, &sd);
+        fprintf(out, "\nfix %d: %s %.4f +- %.4f -> %.4f +- %.4f (p = %.3g, A12 = %.2f, %s%.4f, %+.1f%%)\n", i + 1,
+                metric_name(s), bm, bsd, m, sd, f->p, f->a12, m - bm >= 0 ? "+" : "", m - bm,
+                bm != 0 ? 100 * (m - bm) / fabs(bm) : 0.0);
+        fprintf(out, "  %d changed attribute%s", f->changes.n, f->changes.n == 1 ? "" : "s");
+        if (f->attrs_before_min > f->changes.n)
+            fprintf(out, " (%d before minimisation)", f->attrs_before_min);
+        fprintf(out, "; found after %.1fs, validated after %.1fs\n", f->found_at, f->validated_at);
+        for (int k = 0; k < f->changes.n; k++) {
+            char line[700];
+            rp_change_describe(&f->changes.items[k], line, sizeof line);
+            fprintf(out, "  - %s\n", line);
+        }
+        fprintf(out, "  IR diff:\n");
+        for (const char *p = fixes[i].ir_diff; *p;) {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            fprintf(out, "    %.*s\n", len, p);
+            p += len + (nl != NULL);
+        }
+        fprintf(out, "  source diff:\n");
+        for (const char *p = fixes[i].source_diff; *p;) {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            fprintf(out, "    %.*s\n", len, p);
+            p += len + (nl != NULL);
+        }
+    }
+    double used = rp_elapsed(s);
+    fprintf(out, "\nbudget used: %.1fs", used);
+    if (s->budget.kind == RP_BUDGET_TIMES)
+        fprintf(out, " of %.1fs (%.1fx of %.2fs, the faulty program's mean training time)", s->deadline,
+                used / s->unit, s->unit);
+    else if (s->budget.kind == RP_BUDGET_SECONDS)
+        fprintf(out, " of %.0fs", s->budget.amount);
+    else
+        fprintf(out, " (%ld of %.0f search trainings)", s->search_trainings, s->budget.amount);
+    fprintf(out, "; %ld trainings on %d worker%s\n", s->pool.trainings, s->pool.workers,
+            s->pool.workers == 1 ? "" : "s");
+}
+
+static json_object *num(double v)
+{
+    return isfinite(v) ? json_object_new_double(v) : json_object_new_null();
+}
+
+static json_object *runs_array(const rp_runs *r)
+{
+    json_object *a = json_object_new_array();
+    for (int k = 0; k < r->n; k++)
+        json_object_array_add(a, num(r->test[k]));
+    return a;
+}
+
+void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, int n)
+{
+    json_object *root = json_object_new_object();
+    double bm, bsd;
+    summary(s, &s->baseline, &bm, &bsd);
+    json_object *base = json_object_new_object();
+    json_object_object_add(base, "mean", num(bm));
+    json_object_object_add(base, "sd", num(bsd));
+    json_object_object_add(base, "runs", json_object_new_int(s->baseline.n));
+    json_object_object_add(base, "values", runs_array(&s->baseline));
+    json_object_object_add(root, "baseline", base);
+    json_object_object_add(root, "metric", json_object_new_string(s->facts.classes > 0 ? "accuracy" : "mae"));
+    json_object_object_add(root, "split", json_object_new_string(split_name(s)));
+    json_object_object_add(root, "validation_carved", json_object_new_boolean(s->carved_validation));
+    json_object *arr = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        const rp_fix *f = fixes[i].fix;
+        double m, sd;
+        summary(s, &f->runs, &m, &sd);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "metric_mean", num(m));
+        json_object_object_add(o, "metric_sd", num(sd));
+        json_object_object_add(o, "values", runs_array(&f->runs));
+        json_object_object_add(o, "p", num(f->p));
+        json_object_object_add(o, "a12", num(f->a12));
+        json_object_object_add(o, "p_validation", num(f->p_val));
+        json_object_object_add(o, "improvement", num(m - bm));
+        json_object_object_add(o, "changed_attributes", json_object_new_int(f->changes.n));
+        json_object_object_add(o, "changes_before_minimisation", json_object_new_int(f->attrs_before_min));
+        json_object_object_add(o, "found_at", num(f->found_at));
+        json_object_object_add(o, "validated_at", num(f->validated_at));
+        json_object *cs = json_object_new_array();
+        for (int k = 0; k < f->changes.n; k++) {
+            const rp_change *c = &f->changes.items[k];
+            json_object *co = json_object_new_object();
+            json_object_object_add(co, "line", json_object_new_int(c->line));
+            json_object_object_add(co, "node", json_object_new_string(c->op == RP_INSERT ? c->node
+                                                                      : c->target == SUSPECT_TRAIN ? "train"
+                                                                      : c->node));
+            json_object_object_add(co, "attribute", json_object_new_string(c->attribute));
+            json_object_object_add(co, "before", json_object_new_string(c->before));
+            json_object_object_add(co, "after", json_object_new_string(c->after));
+            json_object_object_add(co, "reason", json_object_new_string(c->reason));
+            json_object_object_add(co, "repair", json_object_new_string(repair_class_names[c->cls]));
+            json_object_array_add(cs, co);
+        }
+        json_object_object_add(o, "changes", cs);
+        json_object_object_add(o, "ir_diff", json_object_new_string(fixes[i].ir_diff));
+        json_object_object_add(o, "source_diff", json_object_new_string(fixes[i].source_diff));
+        json_object_array_add(arr, o);
+    }
+    json_object_object_add(root, "fixes", arr);
+    json_object_object_add(root, "budget_used", num(rp_elapsed(s)));
+    json_object_object_add(root, "budget", num(s->deadline));
+    json_object_object_add(root, "budget_unit", num(s->unit));
+    json_object_object_add(root, "trainings", json_object_new_int64(s->pool.trainings));
+    json_object_object_add(root, "workers", json_object_new_int(s->pool.workers));
+    fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(root);
+}

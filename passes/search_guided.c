@@ -1,0 +1,178 @@
+/* search_guided.c: dnnc's own search strategy (the default).
+ *
+ * 1. Every repair pass proposes its single edits.  Each edit's priority is
+ *    its pass's prior, raised by the suspects that point at its place or ask
+ *    for its repair class (the diagnosis ranking decides what comes first),
+ *    and lowered by its extra training cost (more epochs, smaller batches).
+ * 2. Rounds: the next singles by priority are screened by successive halving
+ *    (short trainings first, the faulty program alongside as reference);
+ *    the survivors are trained in full.
+ * 3. After each round, pairs of the best singles so far are screened the
+ *    same way, and the best full-length candidate is extended greedily with
+ *    each other single that helped on its own (promising rewrites combined).
+ * 4. Rounds go on, through the rest of the singles and then larger
+ *    combinations, while the budget (minus what validation needs) remains.
+ */
+#include "search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rewrite.h"
+
+/* A single edit with its priority. */
+typedef struct scored_edit {
+    rp_changes changes;     /* the edit, reasons annotated with its suspect */
+    double priority;        /* order of trial */
+    double full;            /* validation score of its full training (RP_WORST: none yet) */
+} scored_edit;
+
+static int by_priority(const void *a, const void *b)
+{
+    double x = ((const scored_edit *)a)->priority, y = ((const scored_edit *)b)->priority;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Extra training cost of a program relative to the faulty one. */
+static double cost_of(const rp_session *s, const rp_changes *l)
+{
+    double c = 1;
+    for (int i = 0; i < l->n; i++) {
+        const rp_change *ch = &l->items[i];
+        if (ch->target != SUSPECT_TRAIN)
+            continue;
+        if (!strcmp(ch->attribute, "epochs"))
+            c *= (double)ch->value.i / (s->prog->train.epochs > 0 ? s->prog->train.epochs : 1);
+        if (!strcmp(ch->attribute, "batch") && ch->value.i < s->prog->train.batch)
+            c *= pow((double)s->prog->train.batch / ch->value.i, 0.5);
+    }
+    return c < 1 ? 1 : c;
+}
+
+/* The best full-length score the log holds for L (RP_WORST: none). */
+static double full_score(const rp_session *s, const rp_changes *l)
+{
+    const rp_trial *t = rp_log_find(s, l, 1);
+    return t ? t->score : RP_WORST;
+}
+
+static bool compatible(const rp_changes *a, const rp_changes *b)
+{
+    for (int i = 0; i < a->n; i++)
+        for (int j = 0; j < b->n; j++)
+            if (rp_change_conflicts(&a->items[i], &b->items[j]))
+                return false;
+    return true;
+}
+
+/* Appends the union of A and B to OUT when they are compatible and new. */
+static bool combine(const rp_session *s, const rp_changes *a, const rp_changes *b, rp_changes *out)
+{
+    if (!compatible(a, b))
+        return false;
+    rp_changes_copy(out, a);
+    rp_changes_append(out, b);
+    if (rp_log_find(s, out, 1)) {
+        rp_changes_free(out);
+        return false;
+    }
+    ir_program *p = rp_apply_all(s->prog, out, "combine");
+    bool ok = p && rp_fits_data(p, &s->facts);
+    ir_program_free(p);
+    if (!ok)
+        rp_changes_free(out);
+    return ok;
+}
+
+static int by_full(const void *a, const void *b)
+{
+    double x = (*(scored_edit *const *)a)->full, y = (*(scored_edit *const *)b)->full;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void rp_search_guided(rp_session *s)
+{
+    rp_ctx ctx = {s->prog, s->facts};
+    rp_edits edits = {0};
+    rp_generate(&ctx, ~0u, &edits);
+    scored_edit *e = ir_alloc(sizeof *e * (size_t)(edits.n + 1));
+    for (int i = 0; i < edits.n; i++) {
+        rp_changes *l = &edits.items[i].changes;
+        double boost = 1;
+        for (int k = 0; k < l->n; k++) {
+            rp_change *c = &l->items[k];
+            double b = rp_suspect_boost(s, c, edits.items[i].cls, c->reason, sizeof c->reason);
+            boost = b > boost ? b : boost;
+        }
+        e[i].changes = *l;
+        memset(l, 0, sizeof *l);
+        e[i].priority = edits.items[i].prior * boost / sqrt(cost_of(s, &e[i].changes));
+        e[i].full = RP_WORST;
+    }
+    int n = edits.n;
+    rp_edits_free(&edits);
+    qsort(e, (size_t)n, sizeof *e, by_priority);
+
+    double reserve = rp_validation_reserve(s, 2);
+    double f0 = rp_first_fraction(s);
+    int w = s->pool.workers > 0 ? s->pool.workers : 1;
+    int group = 6 * w > 24 ? 24 : 6 * w < 9 ? 9 : 6 * w;
+    rp_changes *batch = ir_alloc(sizeof *batch * (size_t)(group > 16 ? group : 16));
+    scored_edit **best = ir_alloc(sizeof *best * (size_t)(n + 1));
+    s->phase = "search";
+    int next = 0, round = 0;
+    while (rp_search_may_train(s, 1, s->unit, reserve)) {
+        /* Singles, by priority. */
+        int m = 0;
+        for (; next < n && m < group; next++)
+            batch[m++] = e[next].changes;
+        if (m > 0)
+            rp_halving(s, batch, m, f0, reserve, true);
+        for (int i = 0; i < next; i++)
+            e[i].full = full_score(s, &e[i].changes);
+        /* The singles that helped in full, best first. */
+        int nb = 0;
+        double base = s->baseline.n ? s->baseline.val[0] : RP_WORST;
+        for (int i = 0; i < s->baseline.n; i++)
+            base = fmax(base, s->baseline.val[i]);
+        for (int i = 0; i < next; i++)
+            if (e[i].full > RP_WORST)
+                best[nb++] = &e[i];
+        qsort(best, (size_t)nb, sizeof *best, by_full);
+        /* Pairs of the best singles, and the best candidate extended greedily. */
+        int top = nb < 4 ? nb : 4, pm = 0;
+        rp_changes pairs[16];
+        for (int i = 0; i < top && pm < 6; i++)
+            for (int j = i + 1; j < top && pm < 6; j++)
+                if (combine(s, &best[i]->changes, &best[j]->changes, &pairs[pm]))
+                    pm++;
+        int best_log = -1;
+        for (int i = 0; i < s->n_log; i++)
+            if (s->log[i].fraction >= 1 && s->log[i].changes.n >= 1 &&
+                (best_log < 0 || s->log[i].score > s->log[best_log].score))
+                best_log = i;
+        if (best_log >= 0) {
+            rp_changes cur;
+            rp_changes_copy(&cur, &s->log[best_log].changes);
+            for (int i = 0; i < nb && pm < 12; i++)
+                if (best[i]->full > base && combine(s, &cur, &best[i]->changes, &pairs[pm]))
+                    pm++;
+            rp_changes_free(&cur);
+        }
+        if (pm > 0)
+            rp_halving(s, pairs, pm, f0 * 3 < 1 ? f0 * 3 : 1, reserve, true);
+        for (int i = 0; i < pm; i++)
+            rp_changes_free(&pairs[i]);
+        round++;
+        if (next >= n && pm == 0)
+            break;   /* nothing new to try */
+    }
+    for (int i = 0; i < n; i++)
+        rp_changes_free(&e[i].changes);
+    free(e);
+    free(batch);
+    free(best);
+    (void)round;
+}
