@@ -121,7 +121,7 @@ int dnnc_mode_train(const ir_program *p, const dnnc_source *src, const dnnc_opti
     opts.seed = o->seed;
     opts.progress = !o->quiet;
     opts.log = o->json ? (o->quiet ? NULL : stderr) : stdout;
-    int threads = rt_set_threads(o->threads);
+    int threads = rt_thread_count(o->threads);
     uint64_t seed = rt_effective_seed(p, &opts);
 
     char err[1024];

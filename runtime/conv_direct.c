@@ -14,8 +14,7 @@
  * multiple of 8 once per call.  Work is split by samples over the thread pool;
  * each thread sums its own kernel gradient and the partial sums are added in
  * thread order, so results are deterministic for a given thread count.
- * GCC vector extensions express the 8-float vectors (AVX2 registers; any
- * target compiles them).
+ * Vectors are simd.h's 8-float GCC vector extensions.
  */
 #include "conv.h"
 
@@ -23,18 +22,9 @@
 #include <string.h>
 
 #include "pool.h"
-
-typedef float v8 __attribute__((vector_size(32)));
-typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
-typedef int v8i __attribute__((vector_size(32)));
+#include "simd.h"
 
 #define INLINE static inline __attribute__((always_inline))
-
-/* Unaligned 8-float load and store, and a broadcast (macros, so that no
- * function passes vectors by value). */
-#define load8(p) ((v8)*(const v8u *)(p))
-#define store8(p, v) (*(v8u *)(p) = (v))
-#define splat(x) ((v8){0} + (x))
 
 static int round8(int n)
 {

@@ -3,13 +3,16 @@
  * As Keras's Dense, it maps the last axis: an input of extents h x w x c is
  * h*w rows of c values, each multiplied by the kernel [c, units] (so a plain
  * vector is one row).  Forward, kernel gradient and input gradient are one
- * cblas_sgemm each over the whole batch.
+ * cblas_sgemm each over the whole batch, threaded by OpenBLAS; when the
+ * network runs OpenBLAS on one thread (net->split_gemm, see net.h) they are
+ * split over the worker pool instead.
  */
 #include "layer.h"
 
 #include <stdio.h>
 
 #include "blas.h"
+#include "pool.h"
 
 static int dense_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, char *err,
                        size_t errsize)
@@ -24,27 +27,66 @@ static int dense_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, cha
     return k;
 }
 
+/* One task's share of a dense layer's products (pool.h). */
+typedef struct dense_job {
+    const rt_layer *L;      /* the layer */
+    long rows;              /* rows of the batch (samples x h x w) */
+    int tasks;              /* tasks the work is split into */
+    bool backward;          /* gradients instead of the forward product */
+} dense_job;
+
+/* Forward and input gradient split the rows; the kernel and bias gradients
+ * split the units (columns), so no task's sums depend on another's. */
+static void dense_task(void *ctx, int t)
+{
+    const dense_job *j = ctx;
+    const rt_layer *L = j->L;
+    int in = L->in.c, units = L->out.c;
+    long r0 = j->rows * t / j->tasks, r1 = j->rows * (t + 1) / j->tasks;
+    int u0 = (int)((long)units * t / j->tasks), u1 = (int)((long)units * (t + 1) / j->tasks);
+    if (!j->backward) {
+        rt_sgemm(false, false, (int)(r1 - r0), units, in, 1.0f, L->x + r0 * in, in,
+                 L->pv[RT_KERNEL], units, 0.0f, L->z + r0 * units, units);
+        if (L->pv[RT_BIAS])
+            rt_add_bias(L->z + r0 * units, L->pv[RT_BIAS], r1 - r0, units);
+        return;
+    }
+    rt_sgemm(true, false, in, u1 - u0, (int)j->rows, 1.0f, L->x, in, L->dz + u0, units, 0.0f,
+             L->pg[RT_KERNEL] + u0, units);
+    if (L->pg[RT_BIAS])
+        for (int u = u0; u < u1; u++) {
+            float sum = 0.0f;
+            for (long r = 0; r < j->rows; r++)
+                sum += L->dz[r * units + u];
+            L->pg[RT_BIAS][u] = sum;
+        }
+    if (L->dx)
+        rt_sgemm(false, true, (int)(r1 - r0), in, units, 1.0f, L->dz + r0 * units, units,
+                 L->pv[RT_KERNEL], units, 0.0f, L->dx + r0 * in, in);
+}
+
+/* Tasks for the pool: only when the net runs OpenBLAS on one thread. */
+static int dense_tasks(const rt_net *net, const rt_layer *L, long rows)
+{
+    int t = net->split_gemm ? net->threads : 1;
+    t = t < L->out.c ? t : L->out.c;
+    return t < rows ? t : (int)rows;
+}
+
 static void dense_forward(rt_net *net, rt_layer *L, int n, bool training)
 {
-    int in = L->in.c, units = L->out.c;
     long rows = (long)n * L->in.h * L->in.w;
-    rt_sgemm(false, false, (int)rows, units, in, 1.0f, L->x, in, L->pv[RT_KERNEL], units,
-             0.0f, L->z, units);
-    if (L->pv[RT_BIAS])
-        rt_add_bias(L->z, L->pv[RT_BIAS], rows, units);
+    int t = dense_tasks(net, L, rows);
+    dense_job j = {L, rows, t, false};
+    rt_pool_run(t, dense_task, &j);
 }
 
 static void dense_backward(rt_net *net, rt_layer *L, int n)
 {
-    int in = L->in.c, units = L->out.c;
     long rows = (long)n * L->in.h * L->in.w;
-    rt_sgemm(true, false, in, units, (int)rows, 1.0f, L->x, in, L->dz, units, 0.0f,
-             L->pg[RT_KERNEL], units);
-    if (L->pg[RT_BIAS])
-        rt_sum_rows(L->dz, L->pg[RT_BIAS], rows, units);
-    if (L->dx)
-        rt_sgemm(false, true, (int)rows, in, units, 1.0f, L->dz, units, L->pv[RT_KERNEL],
-                 units, 0.0f, L->dx, in);
+    int t = dense_tasks(net, L, rows);
+    dense_job j = {L, rows, t, true};
+    rt_pool_run(t, dense_task, &j);
 }
 
 const rt_layer_ops rt_layer_dense = {dense_setup, dense_forward, dense_backward};

@@ -18,5 +18,6 @@ libdnnc_a_SOURCES += compiler/mode_train.c \
 	runtime/result.h \
 	runtime/safetensors.c runtime/safetensors.h \
 	runtime/rng.c runtime/rng.h \
+	runtime/simd.h \
 	runtime/target.c runtime/target.h \
 	runtime/train.c runtime/train.h

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "blas.h"
 #include "init.h"
 #include "layer.h"
 #include "loss.h"
@@ -211,11 +212,14 @@ void rt_net_set_threads(rt_net *net, int threads)
 {
     net->threads = threads < 1 ? 1 : threads;
     long need = 0;
+    net->split_gemm = false;
     for (int i = 1; i < net->n_layers; i++) {
         const rt_layer *L = &net->layers[i];
         long w = L->work_size + (net->threads - 1) * L->work_per_thread;
         need = w > need ? w : need;
+        net->split_gemm = net->split_gemm || L->work_per_thread > 0;
     }
+    rt_blas_set_threads(net->split_gemm ? 1 : net->threads);
     if (need > net->work_size) {
         free(net->work);
         net->work = rt_floats(need);

@@ -117,7 +117,9 @@ typedef struct rt_net {
     float *out_grad;        /* max_batch x out_units: what the loss writes */
     float *work;            /* shared scratch of work_size floats */
     long work_size;         /* floats in work */
-    int threads;            /* tasks a kernel may split a batch into (pool.h) */
+    int threads;            /* threads the network may use */
+    bool split_gemm;        /* OpenBLAS runs on one thread and dense layers split
+                               their products over the pool (pool.h) */
     ir_loss loss;           /* training loss */
     bool fused;             /* the loss works on the last layer's logits */
     rt_rng dropout_rng;     /* dropout masks */
@@ -141,7 +143,11 @@ int rt_net_init_params(rt_net *net, uint64_t seed, char *err, size_t errsize);
 /* Runs the N samples in net->input through every layer. */
 void rt_net_forward(rt_net *net, int n, bool training);
 
-/* Lets kernels split batches into THREADS tasks (>= 1); grows the workspace. */
+/* Lets the network use THREADS threads (>= 1), growing the workspace.  A
+ * network with direct convolutions runs everything on the worker pool and
+ * OpenBLAS on one thread (two sets of spinning threads on the same cores
+ * slow each other down); any other gives the threads to OpenBLAS.  Sets
+ * OpenBLAS's (process-wide) thread count accordingly. */
 void rt_net_set_threads(rt_net *net, int threads);
 
 /* The model's output for the last forward pass (N x out_units). */

@@ -30,9 +30,14 @@ uint64_t rt_effective_seed(const ir_program *p, const rt_train_options *o)
     return o && o->seed >= 0 ? (uint64_t)o->seed : (uint64_t)p->train.seed;
 }
 
+int rt_thread_count(int threads)
+{
+    return threads > 0 ? threads : rt_blas_cores();
+}
+
 int rt_set_threads(int threads)
 {
-    int n = threads > 0 ? threads : rt_blas_cores();
+    int n = rt_thread_count(threads);
     rt_blas_set_threads(n);
     return n;
 }
@@ -178,7 +183,7 @@ int rt_train_net(rt_net *net, const ir_program *p, const rt_data *d,
     long max_steps = (long)epochs * nb;
     if (o->max_batches > 0 && o->max_batches < max_steps)
         max_steps = o->max_batches;
-    rt_net_set_threads(net, rt_set_threads(o->threads));
+    rt_net_set_threads(net, rt_thread_count(o->threads));
 
     res->classification = tg.classification;
     res->has_val = d->val.n > 0;

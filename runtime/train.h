@@ -45,7 +45,12 @@ void rt_train_options_default(rt_train_options *o);
 /* The seed a run uses: the override when >= 0, else the program's. */
 uint64_t rt_effective_seed(const ir_program *p, const rt_train_options *o);
 
-/* Sets the maths thread count (0 = all cores); returns the count in use. */
+/* The threads --threads N means: N, or all cores for 0 (see
+ * rt_net_set_threads for how a network uses them). */
+int rt_thread_count(int threads);
+
+/* Sets OpenBLAS's thread count to rt_thread_count(THREADS) and returns it
+ * (training sets it per network anyway; for callers outside a training). */
 int rt_set_threads(int threads);
 
 /* Builds the network of P's train block for data D (input and output widths
