@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "diagnose.h"
 #include "driver.h"
 #include "irdiff.h"
 #include "ir_text.h"
@@ -52,10 +53,12 @@ typedef struct pick {
 
 static int by_trial_score(const void *a, const void *b)
 {
-    double x = ((const pick *)a)->trial->score, y = ((const pick *)b)->trial->score;
-    if (x != y)
-        return x < y ? 1 : -1;
-    return ((const pick *)a)->trial->changes.n - ((const pick *)b)->trial->changes.n;
+    const rp_trial *p = ((const pick *)a)->trial, *q = ((const pick *)b)->trial;
+    if (p->score != q->score)
+        return p->score < q->score ? 1 : -1;
+    if (p->changes.n != q->changes.n)
+        return p->changes.n - q->changes.n;
+    return p->seconds < q->seconds ? -1 : p->seconds > q->seconds;
 }
 
 /* The distinct full-length candidates that beat the baseline's mean, best first. */
@@ -98,9 +101,10 @@ static int validate(rp_session *s, rp_fix *fixes, int want)
     int tried = 0;
     s->phase = "validate";
     for (int i = 0; i < np && n < want; i++) {
-        if (s->budget.kind == RP_BUDGET_TRIALS ? tried >= 2 * want + 2
-                                               : rp_budget_left(s) < rp_validation_reserve(s, 1) * 0.9)
-            break;
+        int w = s->pool.workers > 0 ? s->pool.workers : 1;
+        double cost = ceil((double)s->runs / w) * fmax(picks[i].trial->seconds, s->unit * 0.5);
+        if (s->budget.kind == RP_BUDGET_TRIALS ? tried >= 2 * want + 2 : rp_budget_left(s) < cost)
+            continue;   /* a cheaper candidate further down may still fit */
         if (already(fixes, n, &picks[i].trial->changes))
             continue;
         tried++;
@@ -283,6 +287,20 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
     rp_changes none = {0};
     rp_run_seeds(&s, &none, &s.baseline);
     s.unit = s.baseline.seconds > 0.01 ? s.baseline.seconds : 0.01;
+    if (s.baseline.cut > 0) {
+        /* The runtime stops a diverged run at once; Keras (the study's unit)
+         * trains on through the NaNs.  The unit is the time of the whole
+         * recipe: measured on a twin whose learning rate is 0, which does the
+         * same work per batch without diverging. */
+        ir_program *twin = ir_program_clone(p);
+        twin->train.learning_rate = 0;
+        rp_job job = {twin, s.seed + 1, 1, 0, false};
+        rp_outcome out;
+        rp_train_job(s.data, &job, 1, &out);
+        if (out.ok && out.seconds > s.unit)
+            s.unit = out.seconds;
+        ir_program_free(twin);
+    }
     if (s.baseline.failed == s.baseline.n) {
         /* It does not train at all: the unit is what loading and checking took. */
         s.unit = fmax(s.unit, rp_elapsed(&s) / fmax(1, s.runs));
@@ -293,8 +311,18 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
         s.deadline = s.budget.amount;
     rp_progress(&s);
 
-    rp_baseline_signs signs = signs_of(&s);
-    rp_rank_suspects(p, &s.facts, &signs, &s.suspects);
+    /* Localise: diagnosis in-process on the loaded data (its short training
+     * run counts against the budget), else the stand-in ranking. */
+    s.phase = "diagnose";
+    dx_options dxo;
+    dx_options_default(&dxo);
+    dxo.time_limit = fmax(1, 2 * s.unit);
+    if (dx_diagnose(p, s.data, &dxo, &s.suspects, NULL, err, sizeof err) < 0 || s.suspects.n == 0) {
+        suspect_list_free(&s.suspects);
+        rp_baseline_signs signs = signs_of(&s);
+        rp_rank_suspects(p, &s.facts, &signs, &s.suspects);
+    }
+    rp_progress(&s);
     strategy->run(&s);
 
     int want = o->fixes > 0 ? o->fixes : 3;

@@ -150,6 +150,9 @@ void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcom
             out->test_loss = res.test_loss;
         }
         out->epochs = res.n_epochs;
+        out->batches = res.n_batches;
+        long batch = t->batch < data->train.n ? t->batch : data->train.n;
+        out->planned = (data->train.n + (batch > 0 ? batch : 1) - 1) / (batch > 0 ? batch : 1) * t->epochs;
         if (res.diverged)
             w.symptoms |= 1u << RP_SYM_EXPLODING;
         w.classification = res.classification;

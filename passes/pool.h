@@ -51,6 +51,8 @@ typedef struct rp_outcome {
     double test_loss;       /* test loss */
     double seconds;         /* wall-clock seconds of the run */
     int epochs;             /* epochs run (a cut epoch counts) */
+    long batches;           /* batches trained */
+    long planned;           /* batches the full training would have run */
     unsigned symptoms;      /* bit set of rp_symptom (monitored jobs) */
     char err[160];          /* why it did not train */
 } rp_outcome;

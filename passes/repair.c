@@ -62,7 +62,8 @@ bool rp_search_may_train(const rp_session *s, int n, double seconds, double rese
 
 double rp_score(const rp_outcome *o)
 {
-    if (!o->ok || o->diverged || !isfinite(o->val_metric))
+    /* A diverged run still has the metric its broken weights give (chance). */
+    if (!o->ok || !isfinite(o->val_metric))
         return RP_WORST;
     return o->classification ? o->val_metric : -o->val_metric;
 }
@@ -189,12 +190,11 @@ void rp_run_seeds(rp_session *s, const rp_changes *changes, rp_runs *runs)
     runs->n = r;
     double secs = 0;
     for (int k = 0; k < r; k++) {
-        bool good = p && out[k].ok && !out[k].diverged;
+        bool good = p && out[k].ok;
         runs->val[k] = good ? rp_score(&out[k]) : RP_WORST;
-        runs->test[k] = good ? out[k].test_metric : NAN;
-        if (good && !isfinite(out[k].test_metric) && !s->has_test)
-            runs->test[k] = s->facts.classes > 0 ? out[k].val_metric : out[k].val_metric;
-        runs->failed += !good;
+        runs->test[k] = good ? (s->has_test ? out[k].test_metric : out[k].val_metric) : NAN;
+        runs->failed += !good || out[k].diverged;
+        runs->cut += good && out[k].batches < out[k].planned;
         secs += p ? out[k].seconds : 0;
     }
     runs->seconds = r ? secs / r : 0;

@@ -49,6 +49,7 @@ typedef struct rp_runs {
     double test[RP_MAX_RUNS];       /* test metrics as reported (accuracy or MAE) */
     double seconds;                 /* mean wall-clock seconds per run */
     int failed;                     /* runs that did not train or diverged */
+    int cut;                        /* runs that stopped before their planned batches */
 } rp_runs;
 
 /* One candidate trained during the search. */

@@ -6,10 +6,6 @@
  * far from its optimiser's range, saturating or missing non-linearities,
  * heavy dropout or regularisation, few epochs, extreme batch sizes) and the
  * two baseline symptoms every tool reports (divergence, no learning).
- *
- * repair_class_names and suspect_list_free belong to suspect.c of the
- * diagnosis subsystem; weak definitions here keep repair linkable until that
- * file lands, and yield to it when it does.
  */
 #include "repair_suspects.h"
 
@@ -17,15 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CLASS_NAME(id, name) #name,
-__attribute__((weak)) const char *const repair_class_names[] = {REPAIR_CLASSES(CLASS_NAME)};
-
-__attribute__((weak)) void suspect_list_free(suspect_list *l)
-{
-    free(l->items);
-    memset(l, 0, sizeof *l);
-}
 
 #define BIT(c) (1u << (c))
 

@@ -1,11 +1,10 @@
 /* repair_suspects.h: the suspect ranking repair starts from.
  *
- * Repair consumes diagnosis's ranked suspect list (suspect.h).  Until the
- * diagnosis library is linked in-process, this stand-in ranks suspects with a
- * handful of static rules over the IR and the loaded data's statistics, plus
- * what the faulty program's own baseline trainings showed (divergence, no
- * learning).  It fills the same contract, so swapping in the real ranking
- * changes one call.
+ * Repair consumes diagnosis's ranked suspect list (suspect.h), from
+ * dx_diagnose (diagnose.h) in-process.  When that fails or finds nothing,
+ * this stand-in ranks suspects with a handful of static rules over the IR and
+ * the loaded data's statistics, plus what the faulty program's own baseline
+ * trainings showed (divergence, no learning).  It fills the same contract.
  */
 #ifndef DNNC_REPAIR_SUSPECTS_H
 #define DNNC_REPAIR_SUSPECTS_H

@@ -68,8 +68,17 @@ int rp_halving(rp_session *s, rp_changes *cands, int n, double f0, double reserv
         int todo = 0;
         for (int i = reference ? 0 : 1; i <= alive_n; i++)
             todo += !rp_log_find(s, &batch[i], f);
-        if (todo && !rp_search_may_train(s, todo, est, reserve))
-            break;
+        if (todo && !rp_search_may_train(s, todo, est, reserve)) {
+            /* Not all fit: go on with the best of them that do (they are ranked). */
+            int fit = alive_n;
+            while (fit > 0 && !rp_search_may_train(s, fit + (reference ? 1 : 0), est, reserve))
+                fit--;
+            if (fit == 0)
+                break;
+            alive_n = fit;
+            for (int i = 0; i < alive_n; i++)
+                batch[i + 1] = cands[alive[i]];
+        }
         /* Train together (so every worker is busy) what the log does not hold yet. */
         int *idx = ir_alloc(sizeof *idx * (size_t)(alive_n + 1));
         rp_changes *todo_l = ir_alloc(sizeof *todo_l * (size_t)(alive_n + 1));

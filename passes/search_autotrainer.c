@@ -147,7 +147,7 @@ static bool examine(rp_session *s, const rp_changes *cur, double *score, unsigne
 void rp_search_autotrainer(rp_session *s)
 {
     s->phase = "autotrainer";
-    double reserve = rp_validation_reserve(s, 2);
+    double reserve = rp_validation_reserve(s, 1) * 1.5;
     rp_changes cur = {0};
     double score;
     unsigned symptoms, set_aside = 0;

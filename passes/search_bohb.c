@@ -120,7 +120,7 @@ void rp_search_bohb(rp_session *s)
     sp_build(s, &rng, &sp);
     double f0 = rp_first_fraction(s);
     int smax = (int)round(log(1 / f0) / log(3));
-    double reserve = rp_validation_reserve(s, 2);
+    double reserve = rp_validation_reserve(s, 1) * 1.5;
     int cap = 64, nt = 0;
     tried *t = ir_alloc(sizeof *t * (size_t)cap);
     s->phase = "bohb";

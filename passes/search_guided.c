@@ -115,7 +115,7 @@ void rp_search_guided(rp_session *s)
     rp_edits_free(&edits);
     qsort(e, (size_t)n, sizeof *e, by_priority);
 
-    double reserve = rp_validation_reserve(s, 2);
+    double reserve = rp_validation_reserve(s, 1) * 1.5;
     double f0 = rp_first_fraction(s);
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
     int group = 6 * w > 24 ? 24 : 6 * w < 9 ? 9 : 6 * w;
@@ -126,6 +126,7 @@ void rp_search_guided(rp_session *s)
     while (rp_search_may_train(s, 1, s->unit, reserve)) {
         /* Singles, by priority. */
         int m = 0;
+        long before = s->pool.trainings;
         for (; next < n && m < group; next++)
             batch[m++] = e[next].changes;
         if (m > 0)
@@ -166,8 +167,8 @@ void rp_search_guided(rp_session *s)
         for (int i = 0; i < pm; i++)
             rp_changes_free(&pairs[i]);
         round++;
-        if (next >= n && pm == 0)
-            break;   /* nothing new to try */
+        if ((next >= n && pm == 0) || s->pool.trainings == before)
+            break;   /* nothing new to try, or nothing fits the budget any more */
     }
     for (int i = 0; i < n; i++)
         rp_changes_free(&e[i].changes);

@@ -15,7 +15,7 @@ void rp_search_random(rp_session *s)
     rt_rng rng;
     rt_rng_stream(&rng, (uint64_t)s->seed, rt_hash_string("random search"));
     sp_build(s, &rng, &sp);
-    double reserve = rp_validation_reserve(s, 2);
+    double reserve = rp_validation_reserve(s, 1) * 1.5;
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
     s->phase = "random";
     rp_changes batch[64];
