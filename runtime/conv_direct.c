@@ -363,10 +363,72 @@ INLINE void dgrad_pixels(const rt_conv_geom *g, const float *dzp, const float *w
     }
 }
 
+/* Stride 1 along the width, kernel width KW: the P pixels' contributions land
+ * on P + KW - 1 consecutive input positions of each kernel row, summed in
+ * registers and added to DXP once per row (the scatter instead adds P * KW
+ * times, each add waiting for the store of the previous one). */
+INLINE void dgrad_run(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
+                      int P, int KW, int ICV)
+{
+    enum { DMAX = 16 };
+    const int D = P + KW - 1;
+    int pw = padded_w(g), icp = ICV * 8, ocp = round8(g->oc), oc = g->oc;
+    if (D * ICV > DMAX)
+        return;     /* never called so: keeps the unused instantiations in bounds */
+    for (int ky = 0; ky < g->kh; ky++) {
+        const float *wk = wt + (long)ky * KW * oc * icp;
+        v8 acc[DMAX];
+#pragma GCC unroll 16
+        for (int i = 0; i < D * ICV; i++)
+            acc[i] = splat(0.0f);
+        for (int o = 0; o < oc; o++) {
+            v8 d[8];
+#pragma GCC unroll 8
+            for (int p = 0; p < P; p++)
+                d[p] = splat(dzp[(long)p * ocp + o]);
+#pragma GCC unroll 8
+            for (int kx = 0; kx < KW; kx++) {
+                const float *w = wk + ((long)kx * oc + o) * icp;
+                v8 w0 = load8(w), w1 = ICV > 1 ? load8(w + 8) : w0;
+#pragma GCC unroll 8
+                for (int p = 0; p < P; p++) {
+                    acc[(p + kx) * ICV] += d[p] * w0;
+                    if (ICV > 1)
+                        acc[(p + kx) * ICV + 1] += d[p] * w1;
+                }
+            }
+        }
+        float *dst = dxp + (long)ky * pw * icp;
+#pragma GCC unroll 16
+        for (int i = 0; i < D * ICV; i++)
+            store8(dst + (long)i * 8, load8(dst + (long)i * 8) + acc[i]);
+    }
+}
+
+/* dgrad_run with P a constant: up to 8 for ICV 1, 4 for ICV 2 (KW <= 5). */
+INLINE void dgrad_runs(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
+                       int P, int KW, int ICV)
+{
+    switch (P) {
+#define PIX(k) case k: dgrad_run(g, dzp, wt, dxp, k, KW, ICV); break;
+        PIX(1) PIX(2) PIX(3) PIX(4) PIX(5) PIX(6) PIX(7) PIX(8)
+#undef PIX
+    }
+}
+
+/* Whether dgrad_run handles this geometry (and with how many pixels). */
+static int run_pixels(const rt_conv_geom *g)
+{
+    if (g->sw != 1 || (g->kw != 3 && g->kw != 5))
+        return 0;
+    return g->ic <= 8 ? 8 : g->ic <= 16 && g->kw == 3 ? 4 : 0;
+}
+
 INLINE void dgrad_sample(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
                          int ICV)
 {
-    const int pmax = ICV == 1 ? 8 : 4;     /* 8 accumulators either way */
+    int run = run_pixels(g);
+    const int pmax = run ? run : ICV == 1 ? 8 : 4;  /* 8 accumulators or more */
     int pw = padded_w(g), icp = ICV * 8, ocp = round8(g->oc);
     int blocks = (g->ow + pmax - 1) / pmax;
     for (int oy = 0; oy < g->oh; oy++) {
@@ -374,7 +436,14 @@ INLINE void dgrad_sample(const rt_conv_geom *g, const float *dzp, const float *w
         float *xr = dxp + (long)oy * g->sh * pw * icp;
         for (int b = 0, ox = 0; b < blocks; b++) {
             int next = g->ow * (b + 1) / blocks;
-            dgrad_pixels(g, dr + (long)ox * ocp, wt, xr + (long)ox * g->sw * icp, next - ox, ICV);
+            const float *d = dr + (long)ox * ocp;
+            float *x = xr + (long)ox * g->sw * icp;
+            if (run && g->kw == 5)
+                dgrad_runs(g, d, wt, x, next - ox, 5, ICV);
+            else if (run)
+                dgrad_runs(g, d, wt, x, next - ox, 3, ICV);
+            else
+                dgrad_pixels(g, d, wt, x, next - ox, ICV);
             ox = next;
         }
     }
