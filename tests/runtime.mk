@@ -26,3 +26,9 @@ TESTS += tests/runtime/test_optim tests/runtime/test_train tests/runtime/test_sa
 # The command line (needs ./dnnc; TAP, like the other .sh tests).
 TESTS += tests/runtime/train_cli.sh
 EXTRA_DIST += tests/runtime/train_cli.sh
+
+check_PROGRAMS += tests/runtime/test_init
+tests_runtime_test_init_SOURCES = tests/runtime/test_init.c $(RT_TEST_UTIL)
+tests_runtime_test_init_CPPFLAGS = $(RT_TEST_CPPFLAGS)
+tests_runtime_test_init_LDADD = $(DNNC_LIBS)
+TESTS += tests/runtime/test_init
