@@ -31,7 +31,7 @@ void dx_options_default(dx_options *o)
         .osc_amplitude = 0.03,  /* AutoTrainer zeta */
         .osc_rate = 0.2,        /* AutoTrainer eta */
         .slow_gain = 0.01,      /* AutoTrainer delta */
-        .satisfied = 0.6,       /* ours: AutoTrainer's Theta 0.7 made relative to chance */
+        .satisfied = 0.7,       /* AutoTrainer Theta, here relative to chance */
         .loss_decrease = 0.05,  /* ours */
         .chance_margin = 0.05,  /* ours */
         .update_low = 1e-6,     /* ours: TheDeepChecker's "too slow" side, far below ~1e-3 */

@@ -40,7 +40,7 @@ typedef struct dx_thresholds {
     double osc_amplitude;   /* smallest max-min swing that counts (AutoTrainer zeta 0.03) */
     double osc_rate;        /* swings per checkpoint that make oscillation (eta 0.2) */
     double slow_gain;       /* best checkpoint-to-checkpoint accuracy gain (delta 0.01) */
-    double satisfied;       /* share of the way from chance to 1 that counts as trained (0.6) */
+    double satisfied;       /* share of the way from chance to 1 that counts as trained (0.7) */
     double loss_decrease;   /* relative loss decrease below which loss is "not decreasing" */
     double chance_margin;   /* accuracy within this of the majority class is "at chance" */
     double update_low;      /* kernel update / kernel norm per step below this: unchanged */

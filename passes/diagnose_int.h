@@ -110,7 +110,8 @@ void dx_at_data(suspect *s, const ir_dataset *d, ir_dattr attr);
     X(OSCILLATION, "oscillation") \
     X(SLOW_CONVERGENCE, "slow-convergence") \
     X(WEIGHTS_UNCHANGED, "weights-unchanged") \
-    X(WEIGHTS_TOO_FAST, "weights-too-fast")
+    X(WEIGHTS_TOO_FAST, "weights-too-fast") \
+    X(STILL_LEARNING, "still-learning")
 
 #define DX_X_SYM_ENUM(id, name) DX_SYM_##id,
 typedef enum { DX_SYMPTOMS(DX_X_SYM_ENUM) DX_SYM_COUNT } dx_symptom_id;
@@ -119,7 +120,7 @@ extern const char *const dx_symptom_names[];
 /* One symptom seen in the training run. */
 typedef struct dx_symptom {
     dx_symptom_id id;         /* which */
-    int layer;                /* model node index where it shows (-1: the whole run) */
+    int layer;                /* model node index where it shows (-1: the whole network) */
     double strength;          /* 0..1: how clearly it shows */
     char evidence[200];       /* the numbers */
 } dx_symptom;

@@ -204,7 +204,7 @@ int dx_rule_loss_labels(pass_ctx *ctx)
              * error trains, slowly, and is the classic cross-entropy mix-up. */
             bool flat = l == IR_LOSS_MAE || l == IR_LOSS_MAPE || l == IR_LOSS_MSLE ||
                         l == IR_LOSS_POISSON;
-            score = flat ? 0.7 : f->out_units > 1 ? 0.5 : 0.3;
+            score = flat ? 0.55 : f->out_units > 1 ? 0.5 : 0.3;
             snprintf(msg, sizeof msg, "regression loss %s on class labels: cross-entropy is "
                      "the loss for classes", loss_name(l));
         }
@@ -223,6 +223,18 @@ int dx_rule_loss_labels(pass_ctx *ctx)
         return 0;
     suspect *s = dx_find(ctx->found, "loss-labels", score, DX_R(LOSS) | DX_R(OUTPUT_ACTIVATION),
                          "%s", msg);
+    suspect *o = NULL;
+    bool probs = f->out_act == IR_ACT_SOFTMAX || f->out_act == IR_ACT_SIGMOID;
+    if (f->task == DX_TASK_CLASSIFICATION && !classification_loss(l) && !probs && f->out >= 0) {
+        /* A classifier with a regression loss and a raw output: the pair a
+         * cross-entropy fix changes together. */
+        o = dx_find(ctx->found, "loss-labels", score * 0.8, DX_R(OUTPUT_ACTIVATION),
+                    "%s output on class labels: a classifier's outputs should be probabilities",
+                    act_name(f->out_act));
+        dx_at_node(o, &f->model->nodes[f->out_act_node], IR_NATTR_ACTIVATION);
+        dx_evidence(o, "activation=%s, units=%d, loss=%s, classes=%d", act_name(f->out_act),
+                    f->out_units, loss_name(l), f->classes);
+    }
     dx_at_train(s, ctx->prog, IR_TATTR_LOSS);
     if (f->task == DX_TASK_CLASSIFICATION)
         dx_evidence(s, "loss=%s, classes=%d, output units=%d", loss_name(l), f->classes,
@@ -230,7 +242,7 @@ int dx_rule_loss_labels(pass_ctx *ctx)
     else
         dx_evidence(s, "loss=%s, regression targets in [%g, %g]", loss_name(l), f->target_min,
                     f->target_max);
-    return 1;
+    return o ? 2 : 1;
 }
 
 int dx_rule_hidden_softmax(pass_ctx *ctx)

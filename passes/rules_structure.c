@@ -7,8 +7,10 @@
  */
 #include "diagnose_int.h"
 
-/* Units kept per sample above which a high rate still leaves plenty. */
+/* Units kept per sample above which a high rate still leaves plenty, and
+ * below which even the usual rate of 0.5 leaves too few. */
 #define DX_DROPOUT_WIDE 64.0
+#define DX_DROPOUT_FEW 4.0
 
 int dx_rule_dropout_rate(pass_ctx *ctx)
 {
@@ -18,12 +20,16 @@ int dx_rule_dropout_rate(pass_ctx *ctx)
         const ir_node *n = &m->nodes[i];
         if (n->op != IR_OP_DROPOUT || n->rate < 0.5)
             continue;
+        /* 0.5 is the usual rate for hidden layers (Srivastava et al., 2014);
+         * it hurts only when it leaves a handful of units. */
         double kept = (1.0 - n->rate) * (double)ir_shape_size(&n->in_shape);
-        double score = n->rate >= 0.9 ? 0.85 : n->rate >= 0.7 ? 0.5 : 0.25;
+        double score = n->rate >= 0.9 ? 0.85 : n->rate >= 0.7 ? 0.5 : kept < DX_DROPOUT_FEW ? 0.3 : 0;
         if (kept >= DX_DROPOUT_WIDE && n->rate < 0.9)
             score *= 0.5;
+        if (score == 0)
+            continue;
         suspect *s = dx_find(ctx->found, "dropout-rate", score, DX_R(DROPOUT) | DX_R(REMOVE_LAYER),
-                             "dropout %s drops %.0f%% of its inputs while training", n->name,
+                             "layer %s drops %.0f%% of its inputs while training", n->name,
                              100.0 * n->rate);
         dx_at_node(s, n, IR_NATTR_RATE);
         dx_evidence(s, "rate=%g, %.1f of %ld values kept per sample", n->rate, kept,

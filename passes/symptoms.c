@@ -23,6 +23,9 @@
  *     increasing; weights not changing (update / weight ratio).
  *   TheDeepChecker (Ben Braiek and Khomh, TOSEM 2023): parameter updates far
  *     from about 1e-3 of the parameters' norm are too slow or too fast.
+ *   Ours: still learning: the run ended badly while its loss was still
+ *     falling steadily (AutoTrainer's "not converged", with the trend that
+ *     says more epochs would help).
  * Like AutoTrainer, symptoms inside the network (gradients, dead units,
  * saturation, update ratios, oscillation, slow convergence) count only when
  * the run ends badly: internal oddities of a model that trains well are not
@@ -36,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loss.h"
 #include "train.h"
 
 #define DX_X_SYM_NAME(id, name) name,
@@ -45,6 +49,11 @@ const char *const dx_symptom_names[] = {DX_SYMPTOMS(DX_X_SYM_NAME)};
 #define DX_MIN_WINDOW 256
 /* Batches at the start whose mean loss is the starting loss. */
 #define DX_FIRST_BATCHES 3
+/* Share of the points at which a kernel must stand still to count as unchanged. */
+#define DX_STILL_SHARE 0.8
+/* Relative loss decrease over the last quarter of a run that means it was
+ * still learning. */
+#define DX_STILL_FALLING 0.05
 /* Most batches the statistics of one monitor call cover. */
 #define DX_MAX_STATS_WINDOW 16
 
@@ -347,16 +356,49 @@ static void detect_gradients(const run_view *v, dx_symptom_list *out)
             vanish, t->n_points);
 }
 
-/* Dying ReLU (AutoTrainer's zero gradients, DeepDiagnosis's dead outputs),
- * saturation (DeepDiagnosis), and kernels that do not move, at the last point.
- * Only the first dead layer is reported: the layers after it die of it. */
+/* Whether layer column I's activation is the output's and the loss works on
+ * its logits (softmax or sigmoid fused with cross-entropy): then saturation
+ * costs no gradient. */
+static bool fused_output(const run_view *v, int i)
+{
+    const dx_facts *f = v->f;
+    return v->t->node_of[i] == f->out_act_node && rt_loss_fused(f->prog->train.loss, f->out_act);
+}
+
+/* Kernel columns whose update ratio stays below update_low at most points:
+ * the first of them in *FIRST; returns how many, of *KERNELS kernels. */
+static int count_unchanged(const run_view *v, int *first, int *kernels)
+{
+    const dx_trace *t = v->t;
+    int count = 0;
+    *first = -1;
+    *kernels = 0;
+    for (int i = 0; i < t->n_layers; i++) {
+        if (!t->kernel_of[i])
+            continue;
+        (*kernels)++;
+        int still = 0;
+        for (int p = 0; p < t->n_points; p++)
+            still += layer_at(t, p, i)->update_ratio < v->th->update_low;
+        if (still >= DX_STILL_SHARE * t->n_points) {
+            count++;
+            *first = *first < 0 ? i : *first;
+        }
+    }
+    return count;
+}
+
+/* Dying ReLU (AutoTrainer's zero gradients, DeepDiagnosis's dead outputs) and
+ * saturation (DeepDiagnosis) at the last point, and kernels that do not move.
+ * Only the first dead layer is reported: the layers after it die of it.  A
+ * diverged run's statistics are those of NaNs: nothing is read from them. */
 static void detect_layers(const run_view *v, dx_symptom_list *out)
 {
     const dx_trace *t = v->t;
-    if (!v->bad || t->n_points == 0)
+    if (!v->bad || t->diverged || t->n_points == 0)
         return;
     int last = t->n_points - 1;
-    bool dead_found = false, still_found = false;
+    bool dead_found = false;
     for (int i = 0; i < t->n_layers; i++) {
         const dx_layer_point *s = layer_at(t, last, i);
         ir_act a = t->act_of[i];
@@ -368,16 +410,40 @@ static void detect_layers(const run_view *v, dx_symptom_list *out)
                 "never active, %.0f%% of kernel gradients zero", 100 * s->act_dead,
                 100 * s->act_dead_units, 100 * s->grad_zero);
         }
-        if (dx_act_saturating(a) && s->act_saturated > v->th->saturated)
+        if (dx_act_saturating(a) && s->act_saturated > v->th->saturated && !fused_output(v, i))
             add(out, DX_SYM_SATURATED, node, 0.7, "%.0f%% of pre-activations beyond +-5 "
                 "(> %.0f%%)", 100 * s->act_saturated, 100 * v->th->saturated);
-        if (t->kernel_of[i] && !still_found && s->update_ratio < v->th->update_low) {
-            still_found = true;
-            add(out, DX_SYM_WEIGHTS_UNCHANGED, node, s->weight_norm == 0 ? 0.8 : 0.6,
-                "kernel update / kernel norm %.3g per step (< %g), kernel norm %.3g",
-                s->update_ratio, v->th->update_low, s->weight_norm);
-        }
     }
+    int first, kernels, still = count_unchanged(v, &first, &kernels);
+    if (still == 0)
+        return;
+    const dx_layer_point *s = layer_at(t, last, first);
+    /* Every kernel still: something global (the output, the learning rate). */
+    add(out, DX_SYM_WEIGHTS_UNCHANGED, still == kernels ? -1 : t->node_of[first],
+        s->weight_norm == 0 ? 0.8 : 0.6, "kernel update / kernel norm below %g per step at "
+        "most points in %d of %d weight layers (first: norm %.3g)", v->th->update_low, still,
+        kernels, s->weight_norm);
+}
+
+/* Still learning (ours): the loss over the last quarter of the points is
+ * still well below the quarter before. */
+static void detect_still_learning(const run_view *v, dx_symptom_list *out)
+{
+    const dx_trace *t = v->t;
+    int q = t->n_points / 4;
+    if (!v->bad || t->diverged || t->cut_short || q < 1)
+        return;
+    double before = 0.0, after = 0.0;
+    for (int i = 0; i < q; i++) {
+        before += t->points[t->n_points - 2 * q + i].loss;
+        after += t->points[t->n_points - q + i].loss;
+    }
+    before /= q;
+    after /= q;
+    if (after < (1.0 - DX_STILL_FALLING) * before)
+        add(out, DX_SYM_STILL_LEARNING, -1, 0.6, "the loss fell from %.4g to %.4g over the last "
+            "quarter of the run, which ended at %s %.3f", before, after,
+            t->classification ? "accuracy" : "mae", v->tail_metric);
 }
 
 /* Update ratios (TheDeepChecker): the median over points of the largest
@@ -385,7 +451,7 @@ static void detect_layers(const run_view *v, dx_symptom_list *out)
 static void detect_fast_updates(const run_view *v, dx_symptom_list *out)
 {
     const dx_trace *t = v->t;
-    if (!v->bad || t->n_points == 0)
+    if (!v->bad || t->diverged || t->n_points == 0)
         return;
     double *worst = ir_alloc(sizeof *worst * (size_t)t->n_points);
     for (int p = 0; p < t->n_points; p++) {
@@ -432,13 +498,14 @@ static int accuracy_series(const run_view *v, double *out, long *samples)
 }
 
 /* AutoTrainer's ol_judge, with the swing raised above the sampling noise of
- * a window of SAMPLES (three standard errors; ours). */
+ * two windows of SAMPLES (three standard errors of their difference; ours). */
 static void detect_oscillation(const run_view *v, const double *acc, int n, long samples,
                                dx_symptom_list *out)
 {
     if (!v->bad || n < 5)
         return;
-    double p = v->tail_metric, noise = 3.0 * sqrt(p * (1 - p) / (double)(samples > 0 ? samples : 1));
+    double p = v->tail_metric;
+    double noise = 3.0 * sqrt(2.0 * p * (1 - p) / (double)(samples > 0 ? samples : 1));
     double amplitude = fmax(v->th->osc_amplitude, noise);
     double *maxima = ir_alloc(sizeof *maxima * (size_t)n), *minima = ir_alloc(sizeof *minima * (size_t)n);
     int nmax = 0, nmin = 0;
@@ -518,6 +585,7 @@ void dx_detect(const dx_trace *trace, const dx_facts *f, const dx_thresholds *th
     detect_outcome(&v, out);
     detect_gradients(&v, out);
     detect_layers(&v, out);
+    detect_still_learning(&v, out);
     detect_fast_updates(&v, out);
     if (trace->classification) {
         int cap = trace->n_points > trace->epochs ? trace->n_points : trace->epochs;

@@ -16,13 +16,16 @@
  *        initialisation, the loss or the data normalisation.
  *   [DC] TheDeepChecker (Ben Braiek and Khomh, TOSEM 2023): an update /
  *        parameter ratio far from ~1e-3 points at the learning rate.
+ *   [us] still learning (our symptom): more epochs, or a larger rate.
  * The weights are ours: a place the symptom names directly (the layer where
  * it shows) weighs more than one it only makes likely.
  *
  * Outcome symptoms (loss not decreasing, accuracy not increasing or at
- * chance, slow convergence) say that something is wrong, not what.  When a
- * strong static finding already explains a poor outcome they only
- * corroborate places already suspected; otherwise they add their places.
+ * chance, slow convergence, still learning, every kernel standing still) say
+ * that something is wrong, not what.  When a strong static finding already
+ * explains a poor outcome they only corroborate places already suspected;
+ * otherwise they add their places.  Likewise a symptom of one layer only
+ * corroborates when a strong static finding names that layer already.
  */
 #include "diagnose_int.h"
 
@@ -96,6 +99,9 @@ static const mapping mappings[] = {
     {DX_SYM_WEIGHTS_UNCHANGED, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE)},
     /* [DC] updates too large for the parameters. */
     {DX_SYM_WEIGHTS_TOO_FAST, AT_LEARNING_RATE, 0.7, R(LEARNING_RATE) | R(CLIPPING)},
+    /* [us] still learning when the run ended. */
+    {DX_SYM_STILL_LEARNING, AT_EPOCHS, 0.6, R(EPOCHS)},
+    {DX_SYM_STILL_LEARNING, AT_LEARNING_RATE, 0.35, R(LEARNING_RATE)},
 };
 #undef R
 
@@ -113,26 +119,68 @@ static const char *describe(dx_symptom_id id)
     case DX_SYM_AT_CHANCE: return "the training accuracy stays at chance";
     case DX_SYM_OSCILLATION: return "the training accuracy oscillates";
     case DX_SYM_SLOW_CONVERGENCE: return "training converges too slowly";
-    case DX_SYM_WEIGHTS_UNCHANGED: return "this layer's kernel does not change";
+    case DX_SYM_WEIGHTS_UNCHANGED: return "the kernels do not change";
     case DX_SYM_WEIGHTS_TOO_FAST: return "weights change too fast for their size";
+    case DX_SYM_STILL_LEARNING: return "training stopped while the loss was still falling";
     case DX_SYM_COUNT: break;
     }
     return "?";
 }
 
-static bool outcome_symptom(dx_symptom_id id)
+static bool outcome_symptom(const dx_symptom *s)
 {
-    return id == DX_SYM_LOSS_FLAT || id == DX_SYM_ACCURACY_FLAT || id == DX_SYM_AT_CHANCE ||
-           id == DX_SYM_SLOW_CONVERGENCE;
+    switch (s->id) {
+    case DX_SYM_LOSS_FLAT:
+    case DX_SYM_ACCURACY_FLAT:
+    case DX_SYM_AT_CHANCE:
+    case DX_SYM_SLOW_CONVERGENCE:
+    case DX_SYM_STILL_LEARNING: return true;
+    case DX_SYM_WEIGHTS_UNCHANGED: return s->layer < 0;
+    default: return false;
+    }
 }
 
-/* Whether FOUND already has a finding at S's place. */
-static bool already_suspected(const suspect_list *found, const suspect *s)
+/* Whether a strong static finding names node NAME already. */
+static bool node_explained(const suspect_list *found, const char *name)
 {
-    for (int i = 0; i < found->n - 1; i++) {
+    for (int i = 0; i < found->n; i++) {
         const suspect *o = &found->items[i];
-        if (o->target == s->target && strcmp(o->node, s->node) == 0 &&
-            strcmp(o->attribute, s->attribute) == 0)
+        if (!o->dynamic && o->target == SUSPECT_NODE && o->score >= DX_EXPLAINS &&
+            strcmp(o->node, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether a strong static finding names a node of LAYER's block: its weight
+ * layer and what follows it up to the next weight layer (its activation,
+ * dropout, batchnorm and pooling layers). */
+static bool layer_explained(const suspect_list *found, const ir_model *m, int layer)
+{
+    int j = layer;
+    while (j > 0 && !ir_op_has_weights(m->nodes[j].op))
+        j--;
+    for (; j < m->n_nodes; j++) {
+        if (j > layer && ir_op_has_weights(m->nodes[j].op))
+            break;
+        if (node_explained(found, m->nodes[j].name))
+            return true;
+    }
+    return false;
+}
+
+static bool same_place(const suspect *a, const suspect *b)
+{
+    return a->target == b->target && strcmp(a->node, b->node) == 0 &&
+           strcmp(a->attribute, b->attribute) == 0;
+}
+
+/* Whether FOUND has a finding at S's place (a strong static one if STRONG). */
+static bool suspected(const suspect_list *found, const suspect *s, bool strong)
+{
+    for (int i = 0; i < found->n; i++) {
+        const suspect *o = &found->items[i];
+        if (same_place(o, s) && (!strong || (!o->dynamic && o->score >= DX_EXPLAINS)))
             return true;
     }
     return false;
@@ -147,13 +195,12 @@ static int weight_layer_at(const ir_model *m, int i)
     return -1;
 }
 
-/* Adds the finding of symptom SYM at place MP (several for AT_SATURATING_ACTS);
- * returns how many. */
-static int place_finding(const dx_symptom *sym, const mapping *mp, const dx_facts *f,
-                         bool corroborate_only, suspect_list *found)
+/* Appends to OUT the findings of symptom SYM at place MP (several for
+ * AT_SATURATING_ACTS, none when the place does not exist). */
+static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_facts *f,
+                           suspect_list *out)
 {
     const ir_model *m = f->model;
-    const ir_program *p = f->prog;
     int nodes[64], n_nodes = 0, at;
     switch (mp->at) {
     case AT_LAYER_ACT:
@@ -183,24 +230,17 @@ static int place_finding(const dx_symptom *sym, const mapping *mp, const dx_fact
         [AT_BATCH] = IR_TATTR_BATCH, [AT_EPOCHS] = IR_TATTR_EPOCHS, [AT_LOSS] = IR_TATTR_LOSS,
     };
     bool train = mp->at >= AT_LEARNING_RATE;
-    int added = 0;
     for (int k = 0; k < (train ? 1 : n_nodes); k++) {
-        suspect *s = dx_find(found, dx_symptom_names[sym->id], sym->strength * mp->weight,
+        suspect *s = dx_find(out, dx_symptom_names[sym->id], sym->strength * mp->weight,
                              mp->repairs, "%s", describe(sym->id));
         s->dynamic = true;
         dx_evidence(s, "%s", sym->evidence);
         if (train)
-            dx_at_train(s, p, train_attr[mp->at]);
+            dx_at_train(s, f->prog, train_attr[mp->at]);
         else
             dx_at_node(s, &m->nodes[nodes[k]],
                        mp->at == AT_LAYER_INIT ? IR_NATTR_INIT : IR_NATTR_ACTIVATION);
-        if (corroborate_only && !already_suspected(found, s)) {
-            found->n--;   /* nothing to corroborate: drop it */
-            continue;
-        }
-        added++;
     }
-    return added;
 }
 
 void dx_map_symptoms(const dx_symptom_list *syms, const dx_facts *f, bool explained,
@@ -210,9 +250,19 @@ void dx_map_symptoms(const dx_symptom_list *syms, const dx_facts *f, bool explai
         return;
     for (int i = 0; i < syms->n; i++) {
         const dx_symptom *sym = &syms->items[i];
-        bool only = explained && outcome_symptom(sym->id);
+        suspect_list cands = {0};
         for (size_t k = 0; k < sizeof mappings / sizeof mappings[0]; k++)
             if (mappings[k].symptom == sym->id)
-                place_finding(sym, &mappings[k], f, only, found);
+                place_findings(sym, &mappings[k], f, &cands);
+        /* Explaining away: a symptom one of whose places is strongly suspected
+         * already is put down to that place and adds no new ones. */
+        bool only = (explained && outcome_symptom(sym)) ||
+                    (sym->layer >= 0 && layer_explained(found, f->model, sym->layer));
+        for (int k = 0; k < cands.n && !only; k++)
+            only = suspected(found, &cands.items[k], true);
+        for (int k = 0; k < cands.n; k++)
+            if (!only || suspected(found, &cands.items[k], false))
+                *suspect_list_add(found) = cands.items[k];
+        suspect_list_free(&cands);
     }
 }
