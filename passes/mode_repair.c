@@ -84,6 +84,48 @@ static int candidates(const rp_session *s, pick *out, int cap)
     return n;
 }
 
+/* Before the costly validation, the best candidates (one noisy run each so
+ * far) get two more seeds while the budget allows, and are ranked again by
+ * the mean of the three: on small data a single lucky run otherwise takes
+ * the validation slots from real fixes. */
+static void confirm(rp_session *s, pick *picks, int np, int want)
+{
+    int w = s->pool.workers > 0 ? s->pool.workers : 1;
+    int m = np < 2 * want + 2 ? np : 2 * want + 2;
+    double reserve = rp_validation_reserve(s, 1) * 1.2;
+    while (m > 1 && s->budget.kind != RP_BUDGET_TRIALS &&
+           rp_elapsed(s) + ceil(2.0 * m / w) * (s->unit * 1.2 + s->overhead) + reserve > s->deadline)
+        m--;
+    if (m <= 1)
+        return;
+    rp_changes *l = ir_alloc(sizeof *l * (size_t)m);
+    double *sc = ir_alloc(sizeof *sc * (size_t)m);
+    double *prev = ir_alloc(sizeof *prev * (size_t)m);
+    for (int i = 0; i < m; i++) {
+        l[i] = picks[i].trial->changes;
+        prev[i] = picks[i].trial->score;
+    }
+    long before = s->search_trainings;
+    rp_evaluate(s, l, m, 1, 2, sc, NULL);
+    if (s->budget.kind == RP_BUDGET_TRIALS)
+        s->search_trainings = before;   /* confirmation is not search */
+    /* The log now holds each with two seeds; rank by the mean of all three. */
+    for (int i = 0; i < m; i++) {
+        const rp_trial *t = rp_log_find(s, &l[i], 1);
+        double mean = sc[i] > RP_WORST && prev[i] > RP_WORST ? (prev[i] + 2 * sc[i]) / 3 : RP_WORST;
+        for (int j = s->n_log - 1; j >= 0; j--)
+            if (&s->log[j] == t) {
+                s->log[j].score = mean;
+                s->log[j].seeds = 3;
+            }
+    }
+    free(l);
+    free(sc);
+    free(prev);
+    np = candidates(s, picks, s->n_log + 1);
+    (void)np;
+}
+
 static bool already(const rp_fix *fixes, int n, const rp_changes *l)
 {
     for (int i = 0; i < n; i++)
@@ -99,10 +141,13 @@ static int validate(rp_session *s, rp_fix *fixes, int want)
     pick *picks = ir_alloc(sizeof *picks * (size_t)cap);
     int np = candidates(s, picks, cap);
     int tried = 0;
+    s->phase = "confirm";
+    confirm(s, picks, np, want);
+    np = candidates(s, picks, cap);
     s->phase = "validate";
     for (int i = 0; i < np && n < want; i++) {
         int w = s->pool.workers > 0 ? s->pool.workers : 1;
-        double cost = ceil((double)s->runs / w) * fmax(picks[i].trial->seconds, s->unit * 0.5);
+        double cost = ceil((double)s->runs / w) * (fmax(picks[i].trial->seconds, s->unit * 0.5) + s->overhead) * 1.1;
         if (s->budget.kind == RP_BUDGET_TRIALS ? tried >= 2 * want + 2 : rp_budget_left(s) < cost)
             continue;   /* a cheaper candidate further down may still fit */
         if (already(fixes, n, &picks[i].trial->changes))
@@ -115,7 +160,14 @@ static int validate(rp_session *s, rp_fix *fixes, int want)
         f->attrs_before_min = f->changes.n;
         rp_run_seeds(s, &f->changes, &f->runs);
         rp_progress(s);
-        if (!rp_compare(s, &f->runs, f)) {
+        bool significant = rp_compare(s, &f->runs, f);
+        if (s->progress) {
+            char what[400];
+            rp_change_describe(&f->changes.items[0], what, sizeof what);
+            fprintf(stderr, "dnnc: repair: validated %s%s: p = %.3g (validation %.3g)%s\n", what,
+                    f->changes.n > 1 ? " and more" : "", f->p, f->p_val, significant ? "" : ": not significant");
+        }
+        if (!significant) {
             rp_changes_free(&f->changes);
             continue;
         }
@@ -325,6 +377,14 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
     rp_progress(&s);
     strategy->run(&s);
 
+    if (getenv("DNNC_REPAIR_LOG"))
+        for (int i = 0; i < s.n_log; i++) {
+            char what[400] = "(faulty)";
+            if (s.log[i].changes.n)
+                rp_change_describe(&s.log[i].changes.items[0], what, sizeof what);
+            fprintf(stderr, "log %3d f=%.3f seeds=%d score=%.4f n=%d %s\n", i, s.log[i].fraction, s.log[i].seeds,
+                    s.log[i].score, s.log[i].changes.n, what);
+        }
     int want = o->fixes > 0 ? o->fixes : 3;
     rp_fix *fixes = ir_alloc(sizeof *fixes * (size_t)want);
     int n = validate(&s, fixes, want);

@@ -48,7 +48,7 @@ double rp_validation_reserve(const rp_session *s, int k)
 {
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
     int rounds = (s->runs + w - 1) / w;
-    return k * rounds * s->unit * 1.1;
+    return k * rounds * (s->unit + s->overhead) * 1.1;
 }
 
 bool rp_search_may_train(const rp_session *s, int n, double seconds, double reserve)
@@ -56,16 +56,26 @@ bool rp_search_may_train(const rp_session *s, int n, double seconds, double rese
     if (s->budget.kind == RP_BUDGET_TRIALS)
         return s->search_trainings + n <= (long)s->budget.amount;
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
-    double need = ceil((double)n / w) * seconds;
+    double need = ceil((double)n / w) * (seconds + s->overhead);
     return rp_elapsed(s) + need + reserve <= s->deadline;
 }
 
-double rp_score(const rp_outcome *o)
+double rp_metric_score(const rp_outcome *o)
 {
     /* A diverged run still has the metric its broken weights give (chance). */
     if (!o->ok || !isfinite(o->val_metric))
         return RP_WORST;
     return o->classification ? o->val_metric : -o->val_metric;
+}
+
+double rp_score(const rp_outcome *o)
+{
+    double m = rp_metric_score(o);
+    /* Accuracy moves in steps (a short training often leaves every candidate
+     * at chance); the validation loss breaks ties, far below one step. */
+    if (m > RP_WORST && o->classification)
+        m -= 1e-6 * (isfinite(o->val_loss) ? fmin(fmax(o->val_loss, 0), 1000) : 1000);
+    return m;
 }
 
 /* Test metric as "higher is better" (classification: accuracy). */
@@ -119,6 +129,22 @@ static void log_trial(rp_session *s, const rp_changes *l, double fraction, doubl
         s->best_score = score;
 }
 
+void rp_run_jobs(rp_session *s, const rp_job *jobs, int n, rp_outcome *out)
+{
+    if (n <= 0)
+        return;
+    double t0 = rt_now();
+    rp_pool_run(&s->pool, jobs, n, out);
+    int w = s->pool.workers > 0 ? s->pool.workers : 1;
+    double rounds = ceil((double)n / w), busy = 0;
+    for (int i = 0; i < n; i++)
+        busy += out[i].seconds;
+    double extra = (rt_now() - t0) / rounds - busy / n;
+    if (extra < 0)
+        extra = 0;
+    s->overhead = s->overhead > 0 ? 0.7 * s->overhead + 0.3 * extra : extra;
+}
+
 bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction, int seeds,
                  double *scores, rp_outcome *first_outcome)
 {
@@ -147,7 +173,7 @@ bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction,
                 jobs[nj++] = (rp_job){progs[i], s->seed + 1 + k, fraction,
                                       fmax(5.0, 6 * s->unit * fraction * fmax(1, ratio)), s->monitor_jobs};
         }
-        rp_pool_run(&s->pool, jobs, nj, out);
+        rp_run_jobs(s, jobs, nj, out);
         s->search_trainings += nj;
         int j = 0;
         for (int i = 0; i < m; i++) {
@@ -186,12 +212,12 @@ void rp_run_seeds(rp_session *s, const rp_changes *changes, rp_runs *runs)
     for (int k = 0; k < r; k++)
         jobs[k] = (rp_job){p ? p : s->prog, s->seed + 1 + k, 1, 0, false};
     if (p)
-        rp_pool_run(&s->pool, jobs, r, out);
+        rp_run_jobs(s, jobs, r, out);
     runs->n = r;
     double secs = 0;
     for (int k = 0; k < r; k++) {
         bool good = p && out[k].ok;
-        runs->val[k] = good ? rp_score(&out[k]) : RP_WORST;
+        runs->val[k] = good ? rp_metric_score(&out[k]) : RP_WORST;
         runs->test[k] = good ? (s->has_test ? out[k].test_metric : out[k].val_metric) : NAN;
         runs->failed += !good || out[k].diverged;
         runs->cut += good && out[k].batches < out[k].planned;

@@ -88,6 +88,8 @@ typedef struct rp_session {
     double t0;                  /* start time (rt_now) */
     rp_budget budget;           /* as given */
     double unit;                /* seconds of one faulty training (the budget's unit) */
+    double overhead;            /* measured seconds a round of trainings adds to the trainings
+                                   themselves (forks, pipes, program checks) */
     double deadline;            /* seconds since t0 when the budget is spent */
     long search_trainings;      /* trainings of the search phase */
     rp_trial *log;              /* every candidate trained, in order */
@@ -113,7 +115,9 @@ bool rp_search_may_train(const rp_session *s, int n, double seconds, double rese
 /* Seconds the validation of K fixes will take (R runs each, on all workers). */
 double rp_validation_reserve(const rp_session *s, int k);
 
-/* Higher-is-better score of an outcome on the validation split. */
+/* Higher-is-better metric of an outcome on the validation split. */
+double rp_metric_score(const rp_outcome *o);
+/* The same with the validation loss as a tie-breaker (for ranking candidates). */
 double rp_score(const rp_outcome *o);
 
 /* Trains candidates CANDS[0..N-1] (change lists against the faulty program)
@@ -122,6 +126,9 @@ double rp_score(const rp_outcome *o);
  * Returns false when the budget ran out before anything was trained. */
 bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction, int seeds,
                  double *scores, rp_outcome *first_outcome);
+
+/* Runs JOBS on the pool and updates the measured per-round overhead. */
+void rp_run_jobs(rp_session *s, const rp_job *jobs, int n, rp_outcome *out);
 
 /* Trains CHANGES R times at full length into RUNS (seeds seed+1..seed+R). */
 void rp_run_seeds(rp_session *s, const rp_changes *changes, rp_runs *runs);

@@ -33,6 +33,38 @@ static double hidden_prior(ir_act a, ir_act cur)
     return p > 1 ? 1 : p;
 }
 
+/* Every hidden layer that has activation CUR (there are several) gets A at
+ * once: a deep stack of saturating layers needs them all changed. */
+static void whole_stack(const rp_ctx *ctx, rp_edits *out, const ir_model *m, int outi)
+{
+    static const ir_act better[] = {IR_ACT_RELU, IR_ACT_SELU, IR_ACT_TANH, IR_ACT_LEAKY_RELU, IR_ACT_ELU};
+    char reason[200];
+    for (int cur = 0; cur < IR_ACT_COUNT; cur++) {
+        int count = 0;
+        for (int i = 1; i < m->n_nodes; i++)
+            count += i != outi && ir_op_has_weights(m->nodes[i].op) && (int)m->nodes[i].activation == cur &&
+                     !m->nodes[i].activation_fn;
+        if (count < 2)
+            continue;
+        for (size_t k = 0; k < sizeof better / sizeof better[0]; k++) {
+            int a = (int)better[k];
+            if (a == cur)
+                continue;
+            rp_changes cs = {0};
+            snprintf(reason, sizeof reason, "all %d hidden %s layers: %s instead", count,
+                     ir_enum_name(&ir_act_table, cur), ir_enum_name(&ir_act_table, a));
+            for (int i = 1; i < m->n_nodes; i++)
+                if (i != outi && ir_op_has_weights(m->nodes[i].op) && (int)m->nodes[i].activation == cur &&
+                    !m->nodes[i].activation_fn) {
+                    rp_change c = rp_set_node(ctx->prog, &m->nodes[i], IR_NATTR_ACTIVATION, &a, REPAIR_ACTIVATION,
+                                              reason);
+                    rp_changes_push(&cs, &c);
+                }
+            rp_emit(ctx, out, &cs, REPAIR_ACTIVATION, hidden_prior((ir_act)a, (ir_act)cur) * (count >= 3 ? 1.2 : 0.8));
+        }
+    }
+}
+
 void rp_pass_activation(const rp_ctx *ctx, rp_edits *out)
 {
     const ir_model *m = ir_train_model(ctx->prog);
@@ -53,6 +85,7 @@ void rp_pass_activation(const rp_ctx *ctx, rp_edits *out)
             rp_emit1(ctx, out, &c, hidden_prior((ir_act)a, n->activation));
         }
     }
+    whole_stack(ctx, out, m, outi);
 }
 
 /* The loss and output activation that suit the labels: cross-entropy with
