@@ -19,9 +19,10 @@ libdnnc_a_SOURCES += \
 REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h
 REPAIR_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/repair
 REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
-	tests/repair/test_patch
+	tests/repair/test_patch tests/repair/test_minimize
 check_PROGRAMS += $(REPAIR_TESTS)
-TESTS += $(REPAIR_TESTS)
+TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh
+EXTRA_DIST += tests/repair/repair_e2e.sh
 tests_repair_test_rewrite_SOURCES = tests/repair/test_rewrite.c $(REPAIR_TEST_UTIL)
 tests_repair_test_rewrite_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_rewrite_LDADD = $(DNNC_LIBS)
@@ -31,3 +32,6 @@ tests_repair_test_stats_LDADD = $(DNNC_LIBS)
 tests_repair_test_patch_SOURCES = tests/repair/test_patch.c $(REPAIR_TEST_UTIL)
 tests_repair_test_patch_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_patch_LDADD = $(DNNC_LIBS)
+tests_repair_test_minimize_SOURCES = tests/repair/test_minimize.c $(REPAIR_TEST_UTIL)
+tests_repair_test_minimize_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
+tests_repair_test_minimize_LDADD = $(DNNC_LIBS)

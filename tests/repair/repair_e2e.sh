@@ -1,0 +1,101 @@
+#!/bin/sh
+# repair_e2e.sh: dnnc --repair end to end on a tiny generated-data fault (TAP).
+#
+# The fault: adam at a learning rate of 1e-6 cannot move the weights in five
+# epochs, so the model stays at chance on three well-separated blobs.  With a
+# small --trials budget repair must find a significant fix, print both diffs,
+# write a source with -o that passes --check and keeps the file's comments,
+# and give the JSON keys of the contract.  A healthy program gets "no
+# significant improvement found" (exit 0); bad options exit 1; every
+# strategy runs on the same budget.
+set -u
+DNNC=${DNNC:-$(pwd)/dnnc}
+SRC=${srcdir:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$tmp/err" | tail -n 20; }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+
+cat > "$tmp/slow.dnn" <<'DNN'
+# slow.dnn: a classifier that cannot learn (test fixture)
+dataset blobs {
+    source = blobs(samples = 600, features = 4, classes = 3, spread = 1.0)
+    test   = 0.25   # a quarter for testing
+}
+
+model net {
+    input [4]
+    hidden: dense 16, activation = relu   # the hidden layer
+    out: dense 3, activation = softmax
+}
+
+train {
+    model     = net
+    data      = blobs
+    loss      = categorical_crossentropy
+    optimizer = adam(learning_rate = 0.000001)
+    batch     = 32
+    epochs    = 5
+    seed      = 2
+}
+DNN
+
+"$DNNC" --repair --quiet --trials 40 -o "$tmp/fixed.dnn" "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
+check "repair exits 0" "[ $? -eq 0 ]"
+check "a fix is reported" "grep -q '^fix 1: accuracy' '$tmp/out'"
+check "with p and A12" "grep -q 'p = [0-9.e-]*, A12 = ' '$tmp/out'"
+check "with an IR diff" "grep -q '^    @@ ' '$tmp/out' && grep -q 'IR diff:' '$tmp/out'"
+check "with a source diff" "grep -q 'source diff:' '$tmp/out' && grep -q '^    +++ b/slow.dnn' '$tmp/out'"
+check "and the budget used" "grep -q '^budget used: .* trainings' '$tmp/out'"
+check "-o writes the repaired source" "[ -s '$tmp/fixed.dnn' ]"
+check "which passes --check" "'$DNNC' --check '$tmp/fixed.dnn' 2> '$tmp/err'"
+check "and keeps the comments" "grep -q '# the hidden layer' '$tmp/fixed.dnn' && grep -q '# a quarter for testing' '$tmp/fixed.dnn'"
+check "and differs from the faulty source" "! cmp -s '$tmp/slow.dnn' '$tmp/fixed.dnn'"
+lines=$(diff "$tmp/slow.dnn" "$tmp/fixed.dnn" | grep -c '^<')
+check "the patch is small ($lines lines changed)" "[ $lines -le 3 ]"
+
+"$DNNC" --repair --quiet --json --trials 40 "$tmp/slow.dnn" > "$tmp/json" 2> "$tmp/err"
+check "--json exits 0" "[ $? -eq 0 ]"
+for key in baseline fixes budget_used trainings metric_mean metric_sd p a12 changes line node attribute \
+           before after reason ir_diff source_diff; do
+    check "--json has \"$key\"" "grep -q '\"$key\":' '$tmp/json'"
+done
+
+cat > "$tmp/healthy.dnn" <<'DNN'
+dataset blobs {
+    source = blobs(samples = 400, features = 2, classes = 2, spread = 0.5)
+    test   = 0.25
+}
+model net {
+    input [2]
+    out: dense 2, activation = softmax
+}
+train {
+    model     = net
+    data      = blobs
+    loss      = categorical_crossentropy
+    optimizer = adam(learning_rate = 0.01)
+    epochs    = 10
+}
+DNN
+"$DNNC" --repair --quiet --trials 12 "$tmp/healthy.dnn" > "$tmp/out" 2> "$tmp/err"
+check "a healthy program exits 0" "[ $? -eq 0 ]"
+check "with no significant improvement found" "grep -q 'no significant improvement found' '$tmp/out'"
+
+"$DNNC" --repair --strategy nonesuch "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
+check "an unknown strategy exits 1" "[ $? -eq 1 ] && grep -q 'valid choices' '$tmp/err'"
+"$DNNC" --repair --budget 20y "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
+check "a bad budget exits 1" "[ $? -eq 1 ]"
+
+for s in guided random bohb autotrainer; do
+    "$DNNC" --repair --quiet --strategy $s --trials 12 "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
+    check "strategy $s runs" "[ $? -eq 0 ] && grep -q '^budget used' '$tmp/out'"
+done
+"$DNNC" --repair --quiet --budget 30x "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
+check "a time budget (30x) is kept" "grep -q '^budget used' '$tmp/out'"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
