@@ -124,8 +124,10 @@ void rt_act_backward(ir_act a, const float *z, const float *y, const float *dy,
                 dz[i] = dy[i];
         break;
     case IR_ACT_RELU:
-        for (long i = 0; i < n; i++)
-            dz[i] = z[i] > 0.0f ? dy[i] : 0.0f;
+        for (long i = 0; i < n; i++) {
+            float g = dy[i];    /* loaded unconditionally, so the loop vectorises */
+            dz[i] = z[i] > 0.0f ? g : 0.0f;
+        }
         break;
     case IR_ACT_SIGMOID:
         for (long i = 0; i < n; i++)
@@ -168,8 +170,10 @@ void rt_act_backward(ir_act a, const float *z, const float *y, const float *dy,
             dz[i] = dy[i] * y[i];
         break;
     case IR_ACT_HARD_SIGMOID:
-        for (long i = 0; i < n; i++)
-            dz[i] = (z[i] > -2.5f && z[i] < 2.5f) ? 0.2f * dy[i] : 0.0f;
+        for (long i = 0; i < n; i++) {
+            float g = 0.2f * dy[i];
+            dz[i] = (z[i] > -2.5f && z[i] < 2.5f) ? g : 0.0f;
+        }
         break;
     case IR_ACT_LEAKY_RELU:
         for (long i = 0; i < n; i++)

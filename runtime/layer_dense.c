@@ -53,13 +53,14 @@ static void dense_task(void *ctx, int t)
     }
     rt_sgemm(true, false, in, u1 - u0, (int)j->rows, 1.0f, L->x, in, L->dz + u0, units, 0.0f,
              L->pg[RT_KERNEL] + u0, units);
-    if (L->pg[RT_BIAS])
-        for (int u = u0; u < u1; u++) {
-            float sum = 0.0f;
-            for (long r = 0; r < j->rows; r++)
-                sum += L->dz[r * units + u];
-            L->pg[RT_BIAS][u] = sum;
-        }
+    if (L->pg[RT_BIAS]) {
+        float *db = L->pg[RT_BIAS];
+        for (int u = u0; u < u1; u++)
+            db[u] = 0.0f;
+        for (long r = 0; r < j->rows; r++)
+            for (int u = u0; u < u1; u++)
+                db[u] += L->dz[r * units + u];
+    }
     if (L->dx)
         rt_sgemm(false, true, (int)(r1 - r0), in, units, 1.0f, L->dz + r0 * units, units,
                  L->pv[RT_KERNEL], units, 0.0f, L->dx + r0 * in, in);

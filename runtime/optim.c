@@ -28,6 +28,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mem.h"
 
@@ -48,6 +49,7 @@ void rt_optim_init(rt_optim *o, const ir_train *t, long n)
     o->n = n;
     o->s1 = rt_floats(n);
     o->s2 = rt_floats(n);
+    o->before = rt_floats(n);
     if (o->kind == IR_OPT_ADAGRAD)
         for (long i = 0; i < n; i++)
             o->s1[i] = (float)t->initial_accumulator_value;
@@ -57,7 +59,8 @@ void rt_optim_free(rt_optim *o)
 {
     free(o->s1);
     free(o->s2);
-    o->s1 = o->s2 = NULL;
+    free(o->before);
+    o->s1 = o->s2 = o->before = NULL;
 }
 
 void rt_clip_gradient(float *g, long n, double norm, double value)
@@ -114,47 +117,46 @@ static step_coef coefficients(const rt_optim *o)
     return k;
 }
 
-/* Updates N weights W from gradients G with slots S1, S2; returns the sum of
- * squared changes. */
-static double update(const rt_optim *o, const step_coef *k, float *w, const float *g,
-                     float *s1, float *s2, long n)
+/* Updates N weights W from gradients G with slots S1, S2. */
+static void update(const rt_optim *o, const step_coef *k, float *w, const float *g, float *s1,
+                   float *s2, long n)
 {
-    double sq = 0.0;
     const float lr = k->lr, eps = (float)o->epsilon;
     const float mom = (float)o->momentum, rho = (float)o->rho;
     const float b1 = (float)o->beta_1, b2 = (float)o->beta_2;
     switch (o->kind) {
     case IR_OPT_SGD:
-        for (long i = 0; i < n; i++) {
-            float d;
-            if (mom == 0.0f) {
-                d = -lr * g[i];
-            } else {
+        if (mom == 0.0f)
+            for (long i = 0; i < n; i++)
+                w[i] -= lr * g[i];
+        else if (o->nesterov)
+            for (long i = 0; i < n; i++) {
                 s1[i] = mom * s1[i] - lr * g[i];
-                d = o->nesterov ? mom * s1[i] - lr * g[i] : s1[i];
+                w[i] += mom * s1[i] - lr * g[i];
             }
-            w[i] += d;
-            sq += (double)d * d;
-        }
+        else
+            for (long i = 0; i < n; i++) {
+                s1[i] = mom * s1[i] - lr * g[i];
+                w[i] += s1[i];
+            }
         break;
     case IR_OPT_RMSPROP:
-        for (long i = 0; i < n; i++) {
+        for (long i = 0; i < n; i++)
             s1[i] = rho * s1[i] + (1.0f - rho) * g[i] * g[i];
-            float step = lr * g[i] / (sqrtf(s1[i]) + eps);
-            if (mom != 0.0f) {
-                s2[i] = mom * s2[i] + step;
-                step = s2[i];
+        if (mom == 0.0f)
+            for (long i = 0; i < n; i++)
+                w[i] -= lr * g[i] / (sqrtf(s1[i]) + eps);
+        else
+            for (long i = 0; i < n; i++) {
+                s2[i] = mom * s2[i] + lr * g[i] / (sqrtf(s1[i]) + eps);
+                w[i] -= s2[i];
             }
-            w[i] -= step;
-            sq += (double)step * step;
-        }
         break;
     case IR_OPT_ADAGRAD:
         for (long i = 0; i < n; i++) {
             s1[i] += g[i] * g[i];
             float step = lr * g[i] / (sqrtf(s1[i]) + eps);
             w[i] -= step;
-            sq += (double)step * step;
         }
         break;
     case IR_OPT_ADADELTA:
@@ -164,7 +166,6 @@ static double update(const rt_optim *o, const step_coef *k, float *w, const floa
             s2[i] = rho * s2[i] + (1.0f - rho) * u * u;
             float step = lr * u;
             w[i] -= step;
-            sq += (double)step * step;
         }
         break;
     case IR_OPT_ADAM:
@@ -173,7 +174,6 @@ static double update(const rt_optim *o, const step_coef *k, float *w, const floa
             s2[i] = b2 * s2[i] + (1.0f - b2) * g[i] * g[i];
             float step = lr * s1[i] / (sqrtf(s2[i]) + eps);
             w[i] -= step;
-            sq += (double)step * step;
         }
         break;
     case IR_OPT_ADAMAX:
@@ -182,7 +182,6 @@ static double update(const rt_optim *o, const step_coef *k, float *w, const floa
             s2[i] = fmaxf(b2 * s2[i], fabsf(g[i]));
             float step = lr * s1[i] / (s2[i] + eps);
             w[i] -= step;
-            sq += (double)step * step;
         }
         break;
     case IR_OPT_NADAM:
@@ -192,13 +191,11 @@ static double update(const rt_optim *o, const step_coef *k, float *w, const floa
             float mbar = k->a * g[i] + k->b * s1[i];
             float step = lr * mbar / (sqrtf(s2[i] * k->c) + eps);
             w[i] -= step;
-            sq += (double)step * step;
         }
         break;
     case IR_OPT_COUNT:
         break;
     }
-    return sq;
 }
 
 void rt_optim_step(rt_optim *o, rt_net *net, double *update_sq)
@@ -215,8 +212,16 @@ void rt_optim_step(rt_optim *o, rt_net *net, double *update_sq)
             continue;
         long off = p->value - net->values;
         rt_clip_gradient(p->grad, p->size, o->clipnorm, o->clipvalue);
-        double sq = update(o, &k, p->value, p->grad, o->s1 + off, o->s2 + off, p->size);
         if (update_sq)
+            memcpy(o->before, p->value, sizeof *p->value * (size_t)p->size);
+        update(o, &k, p->value, p->grad, o->s1 + off, o->s2 + off, p->size);
+        if (update_sq) {    /* only when a monitor asks: the sum is a serial chain */
+            double sq = 0.0;
+            for (long i = 0; i < p->size; i++) {
+                double d = (double)p->value[i] - o->before[i];
+                sq += d * d;
+            }
             update_sq[j] = sq;
+        }
     }
 }

@@ -25,6 +25,7 @@ typedef struct rt_optim {
     double m_schedule;      /* nadam: product of the momentum cache so far */
     long n;                 /* floats it updates */
     float *s1, *s2;         /* per-parameter slots: see optim.c for each rule */
+    float *before;          /* a tensor's values before its update (update norms) */
 } rt_optim;
 
 /* Prepares an optimiser as recipe T describes for N trainable floats. */
