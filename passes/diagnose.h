@@ -60,6 +60,16 @@ typedef struct dx_options {
     dx_thresholds th;       /* symptom detection conditions */
 } dx_options;
 
+/* One symptom the training run showed (before mapping to places). */
+typedef struct dx_symptom_seen {
+    char name[32];          /* symptom id ("dying-relu") */
+    char layer[128];        /* layer where it shows, "" for the whole network */
+    double strength;        /* 0..1 */
+    char evidence[200];     /* the numbers */
+} dx_symptom_seen;
+
+#define DX_MAX_SEEN 16
+
 /* What the training run saw, for reports (all zero when it did not run). */
 typedef struct dx_run_summary {
     bool ran;               /* a training run happened */
@@ -74,6 +84,7 @@ typedef struct dx_run_summary {
     bool diverged;          /* the loss became NaN or infinite */
     bool cut_short;         /* the time or batch limit ended it */
     int symptoms;           /* symptoms detected */
+    dx_symptom_seen seen[DX_MAX_SEEN]; /* the first of them, in detection order */
     char note[320];         /* why it did not run, or "" */
 } dx_run_summary;
 

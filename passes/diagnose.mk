@@ -10,3 +10,16 @@ libdnnc_a_SOURCES += \
 	passes/symptoms.c passes/symptoms_map.c \
 	passes/rank.c \
 	passes/mode_diagnose.c
+
+# ---- tests ----
+DX_TESTS = tests/diagnose/test_symptoms tests/diagnose/test_rank tests/diagnose/test_api
+check_PROGRAMS += $(DX_TESTS)
+TESTS += $(DX_TESTS) tests/diagnose/diagnose.sh
+tests_diagnose_test_symptoms_SOURCES = tests/diagnose/test_symptoms.c
+tests_diagnose_test_symptoms_LDADD = $(DNNC_LIBS)
+tests_diagnose_test_rank_SOURCES = tests/diagnose/test_rank.c
+tests_diagnose_test_rank_LDADD = $(DNNC_LIBS)
+tests_diagnose_test_api_SOURCES = tests/diagnose/test_api.c
+tests_diagnose_test_api_LDADD = $(DNNC_LIBS)
+EXTRA_DIST += tests/diagnose/diagnose.sh tests/diagnose/cases examples/faults \
+	bench/fault_localisation.sh

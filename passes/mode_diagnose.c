@@ -66,7 +66,11 @@ static void print_text(const char *file, const suspect_list *l, const dx_run_sum
             printf(", accuracy %.3f (chance %.3f)", run->last_metric, run->chance);
         else
             printf(", mae %.4g", run->last_metric);
-        printf("%s; %d symptoms\n", run->diverged ? ", diverged" : "", run->symptoms);
+        printf("%s; %d symptoms%s", run->diverged ? ", diverged" : "", run->symptoms,
+               run->symptoms ? ":" : "\n");
+        for (int i = 0; i < run->symptoms && i < DX_MAX_SEEN; i++)
+            printf(" %s%s%s%s", run->seen[i].name, run->seen[i].layer[0] ? "@" : "",
+                   run->seen[i].layer, i + 1 < run->symptoms && i + 1 < DX_MAX_SEEN ? "," : "\n");
     }
     if (run->note[0])
         printf("%s\n", run->note);
@@ -128,7 +132,17 @@ static json_object *run_json(const dx_run_summary *run)
         json_object_object_add(o, "chance", number(run->chance));
     json_object_object_add(o, "diverged", json_object_new_boolean(run->diverged));
     json_object_object_add(o, "cut_short", json_object_new_boolean(run->cut_short));
-    json_object_object_add(o, "symptoms", json_object_new_int(run->symptoms));
+    json_object *syms = json_object_new_array();
+    for (int i = 0; i < run->symptoms && i < DX_MAX_SEEN; i++) {
+        const dx_symptom_seen *s = &run->seen[i];
+        json_object *so = json_object_new_object();
+        json_object_object_add(so, "symptom", json_object_new_string(s->name));
+        json_object_object_add(so, "layer", s->layer[0] ? json_object_new_string(s->layer) : NULL);
+        json_object_object_add(so, "strength", score_value(s->strength));
+        json_object_object_add(so, "evidence", json_object_new_string(s->evidence));
+        json_object_array_add(syms, so);
+    }
+    json_object_object_add(o, "symptoms", syms);
     return o;
 }
 

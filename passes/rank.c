@@ -63,6 +63,8 @@ static void note_rule(suspect *s, const char *rule)
 
 void dx_rank(suspect_list *l, double min_score)
 {
+    if (l->n == 0)
+        return;
     /* Strongest findings first, so each group's head is its strongest. */
     qsort(l->items, (size_t)l->n, sizeof *l->items, by_strength);
     int kept = 0;

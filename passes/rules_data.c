@@ -12,7 +12,7 @@
 #include <math.h>
 
 /* Inputs beyond this magnitude are far outside the range networks expect. */
-#define DX_RAW_MAGNITUDE 20.0
+#define DX_RAW_MAGNITUDE 50.0
 /* Largest / smallest per-feature range beyond which features need rescaling. */
 #define DX_RANGE_RATIO 100.0
 

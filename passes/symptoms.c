@@ -574,6 +574,15 @@ static void summarize(const run_view *v, const dx_symptom_list *out, dx_run_summ
     s->diverged = t->diverged;
     s->cut_short = t->cut_short;
     s->symptoms = out->n;
+    for (int i = 0; i < out->n && i < DX_MAX_SEEN; i++) {
+        const dx_symptom *sym = &out->items[i];
+        dx_symptom_seen *seen = &s->seen[i];
+        snprintf(seen->name, sizeof seen->name, "%s", dx_symptom_names[sym->id]);
+        snprintf(seen->layer, sizeof seen->layer, "%s",
+                 sym->layer >= 0 && v->f->model ? v->f->model->nodes[sym->layer].name : "");
+        seen->strength = sym->strength;
+        snprintf(seen->evidence, sizeof seen->evidence, "%s", sym->evidence);
+    }
 }
 
 void dx_detect(const dx_trace *trace, const dx_facts *f, const dx_thresholds *th,

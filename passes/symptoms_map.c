@@ -195,6 +195,24 @@ static int weight_layer_at(const ir_model *m, int i)
     return -1;
 }
 
+/* Whether a numerical blow-up (NaN loss, exploding gradients) can come from
+ * the place NODE's activation or initialiser: only exponential activations
+ * overflow from moderate inputs, and only initialisers of a fixed scale
+ * (not scaled to the layer's fans) can start too large. */
+static bool can_blow_up(const ir_node *n, place at)
+{
+    if (at == AT_LAYER_ACT)
+        return ir_op_has_activation(n->op) && n->activation == IR_ACT_EXPONENTIAL;
+    switch (n->init.kind) {
+    case IR_INIT_ONES:
+    case IR_INIT_CONSTANT:
+    case IR_INIT_RANDOM_NORMAL:
+    case IR_INIT_RANDOM_UNIFORM:
+    case IR_INIT_TRUNCATED_NORMAL: return true;
+    default: return false;
+    }
+}
+
 /* Appends to OUT the findings of symptom SYM at place MP (several for
  * AT_SATURATING_ACTS, none when the place does not exist). */
 static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_facts *f,
@@ -230,7 +248,10 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
         [AT_BATCH] = IR_TATTR_BATCH, [AT_EPOCHS] = IR_TATTR_EPOCHS, [AT_LOSS] = IR_TATTR_LOSS,
     };
     bool train = mp->at >= AT_LEARNING_RATE;
+    bool blow_up = sym->id == DX_SYM_NAN_LOSS || sym->id == DX_SYM_EXPLODING_GRADIENT;
     for (int k = 0; k < (train ? 1 : n_nodes); k++) {
+        if (blow_up && !train && !can_blow_up(&m->nodes[nodes[k]], mp->at))
+            continue;
         suspect *s = dx_find(out, dx_symptom_names[sym->id], sym->strength * mp->weight,
                              mp->repairs, "%s", describe(sym->id));
         s->dynamic = true;

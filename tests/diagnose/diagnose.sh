@@ -1,0 +1,108 @@
+#!/bin/sh
+# diagnose.sh: end-to-end tests of `dnnc --diagnose`, as TAP.
+#
+# Each tests/diagnose/cases/NAME.dnn says what its diagnosis must contain in
+# header lines:
+#   # args: ARGS              extra dnnc arguments (--static for rule-only cases)
+#   # expect-at: RULE PLACE   a suspect at PLACE (node.attribute, train.X or
+#                             data.X) found by RULE (its rule or one merged in)
+#   # reject: RULE            no suspect found by RULE
+#   # expect-symptom: NAME    the training run showed symptom NAME
+#   # expect-note: TEXT       the report's note contains TEXT
+#   # clean                   no suspects and no symptoms at all
+# Then: the healthy examples (examples/*.dnn) have no suspects, the JSON has
+# the documented keys and order, and the text output is in diagnostic form.
+set -u
+DNNC=${DNNC:-$(pwd)/dnnc}
+SRC=${srcdir:-.}
+command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { if [ "$1" = true ]; then ok "$2"; else not_ok "$2"; sed 's/^/# /' "$tmp/out.json" | head -40; fi; }
+
+# Place of a suspect, as the fault headers write it.
+PLACE='(if .target == "node" then .node else .target end) + "." + .attribute'
+
+for dnn in "$SRC"/tests/diagnose/cases/*.dnn; do
+    name=$(basename "$dnn" .dnn)
+    args=$(sed -n 's/^# args: *//p' "$dnn")
+    # shellcheck disable=SC2086
+    if ! "$DNNC" --diagnose --json $args "$dnn" > "$tmp/out.json" 2> "$tmp/err"; then
+        not_ok "$name: dnnc --diagnose exits 0"
+        sed 's/^/# /' "$tmp/err"
+        continue
+    fi
+    sed -n 's/^# expect-at: *//p' "$dnn" > "$tmp/at"
+    while read -r rule place; do
+        r=$(jq --arg r "$rule" --arg p "$place" \
+            "any(.suspects[]; ($PLACE) == \$p and (.rule == \$r or any(.also[]; . == \$r)))" "$tmp/out.json")
+        check "$r" "$name: $rule at $place"
+    done < "$tmp/at"
+    sed -n 's/^# reject: *//p' "$dnn" > "$tmp/reject"
+    while read -r rule; do
+        r=$(jq --arg r "$rule" 'all(.suspects[]; .rule != $r and all(.also[]; . != $r))' "$tmp/out.json")
+        check "$r" "$name: no $rule"
+    done < "$tmp/reject"
+    sed -n 's/^# expect-symptom: *//p' "$dnn" > "$tmp/symptoms"
+    while read -r sym; do
+        r=$(jq --arg s "$sym" 'any(.training.symptoms[]?; .symptom == $s)' "$tmp/out.json")
+        check "$r" "$name: symptom $sym"
+    done < "$tmp/symptoms"
+    sed -n 's/^# expect-note: *//p' "$dnn" > "$tmp/notes"
+    while read -r text; do
+        r=$(jq --arg t "$text" '.note | contains($t)' "$tmp/out.json")
+        check "$r" "$name: note says '$text'"
+    done < "$tmp/notes"
+    if grep -q '^# clean' "$dnn"; then
+        r=$(jq '(.suspects | length) == 0 and (.training != null) and (.training.symptoms | length) == 0' "$tmp/out.json")
+        check "$r" "$name: clean"
+    fi
+done
+
+# The healthy examples: nothing suspicious.  The Fashion-MNIST ones train one
+# epoch (the diagnosis's own time limit still applies).
+for dnn in "$SRC"/examples/*.dnn; do
+    name=$(basename "$dnn" .dnn)
+    if "$DNNC" --diagnose --json --epochs 1 "$dnn" > "$tmp/out.json" 2> "$tmp/err"; then
+        r=$(jq '(.suspects | length) == 0' "$tmp/out.json")
+        check "$r" "examples/$name: no suspects"
+    else
+        not_ok "examples/$name: dnnc --diagnose exits 0"
+        sed 's/^/# /' "$tmp/err"
+    fi
+done
+
+# JSON: every suspect has the documented keys, ranks count from 1, scores fall.
+"$DNNC" --diagnose --json "$SRC/tests/diagnose/cases/batchnorm_order.dnn" > "$tmp/out.json"
+r=$(jq '(.suspects | length) > 0 and all(.suspects[]; has("rank") and has("line") and has("column")
+        and has("node") and has("attribute") and has("rule") and has("evidence") and has("score")
+        and has("target") and has("also") and has("repairs") and has("message") and has("dynamic"))' "$tmp/out.json")
+check "$r" "json: every suspect has rank, line, column, node, attribute, rule, evidence, score, ..."
+r=$(jq '[.suspects[].rank] == [range(1; (.suspects | length) + 1)]
+        and ([.suspects[].score] == ([.suspects[].score] | sort | reverse))
+        and all(.suspects[]; .line > 0 and .column > 0)' "$tmp/out.json")
+check "$r" "json: ranks 1..n, scores in decreasing order, located"
+r=$(jq 'has("file") and has("suspects") and has("training") and has("note")' "$tmp/out.json")
+check "$r" "json: top-level file, suspects, training, note"
+
+# Text: one finding per line in diagnostic form, then its evidence.
+case_file="$SRC/tests/diagnose/cases/softmax_one_unit.dnn"
+"$DNNC" --diagnose --static "$case_file" > "$tmp/out.txt"
+if head -1 "$tmp/out.txt" | grep -Eq "^.*softmax_one_unit\.dnn:[0-9]+:[0-9]+: warning: softmax on a 1-unit output always outputs 1\.0 \[output-activation\]$" &&
+   sed -n 2p "$tmp/out.txt" | grep -q '^    evidence: '; then
+    ok "text: diagnostic line, then the evidence"
+else
+    not_ok "text: diagnostic line, then the evidence"
+    sed 's/^/# /' "$tmp/out.txt"
+fi
+"$DNNC" --diagnose "$SRC/tests/diagnose/cases/clean_binary.dnn" > "$tmp/out.txt"
+if head -1 "$tmp/out.txt" | grep -qx 'no suspects'; then ok "text: a healthy program says 'no suspects'"
+else not_ok "text: a healthy program says 'no suspects'"; sed 's/^/# /' "$tmp/out.txt"; fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

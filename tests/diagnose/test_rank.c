@@ -1,0 +1,97 @@
+/* test_rank.c: the ranking (rank.c), the suspect list (suspect.c) and the
+ * pass table (pass.c).
+ *
+ * Findings at one place merge into one suspect whose score combines theirs
+ * (noisy-or), whose rule is the strongest's and whose `also` lists the
+ * others; weak suspects are dropped; ties are broken by source position.
+ * The pass table has unique names that pass_find finds, and every repair
+ * class has a name.  Exits non-zero on any failure.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diagnose_int.h"
+#include "pass.h"
+
+static int failures;
+
+static void check(bool cond, const char *what)
+{
+    printf("%s - %s\n", cond ? "ok" : "FAIL", what);
+    failures += !cond;
+}
+
+static suspect *finding(suspect_list *l, const char *rule, const char *node, const char *attr,
+                        double score, int line, unsigned repairs)
+{
+    suspect *s = dx_find(l, rule, score, repairs, "%s", rule);
+    s->target = SUSPECT_NODE;
+    snprintf(s->node, sizeof s->node, "%s", node);
+    snprintf(s->attribute, sizeof s->attribute, "%s", attr);
+    s->line = line;
+    s->column = 1;
+    return s;
+}
+
+static void test_merge(void)
+{
+    suspect_list l = {0};
+    finding(&l, "weak-rule", "fc2", "init", 0.10, 9, DX_R(INIT));
+    finding(&l, "second", "fc1", "activation", 0.50, 4, DX_R(BATCHNORM))->dynamic = true;
+    finding(&l, "other", "out", "units", 0.70, 7, DX_R(OUTPUT_UNITS));
+    finding(&l, "first", "fc1", "activation", 0.60, 4, DX_R(ACTIVATION));
+    finding(&l, "second", "fc1", "activation", 0.20, 4, DX_R(ACTIVATION))->dynamic = true;
+    dx_rank(&l, 0.15);
+    check(l.n == 2, "merged to two suspects, the weak one dropped");
+    const suspect *a = &l.items[0], *b = &l.items[1];
+    check(strcmp(a->node, "fc1") == 0 && a->rank == 1, "the corroborated place ranks first");
+    check(fabs(a->score - (1 - 0.4 * 0.5 * 0.8)) < 1e-12, "scores combine as noisy-or");
+    check(strcmp(a->rule, "first") == 0 && !a->dynamic, "the strongest finding gives the rule");
+    check(strcmp(a->also, "second") == 0, "the others are listed once in also");
+    check(a->repairs == (DX_R(ACTIVATION) | DX_R(BATCHNORM)), "repair classes are united");
+    check(strcmp(b->node, "out") == 0 && b->rank == 2 && b->score == 0.7, "then the next place");
+    suspect_list_free(&l);
+    check(l.n == 0 && l.items == NULL, "suspect_list_free empties the list");
+}
+
+static void test_order(void)
+{
+    suspect_list l = {0};
+    finding(&l, "r", "late", "init", 0.5, 20, 0);
+    finding(&l, "r", "early", "init", 0.5, 3, 0);
+    dx_rank(&l, 0.15);
+    check(l.n == 2 && strcmp(l.items[0].node, "early") == 0, "equal scores: source order");
+    suspect_list_free(&l);
+}
+
+static void test_table(void)
+{
+    bool unique = true;
+    int analyses = 0;
+    for (int i = 0; i < pass_count; i++) {
+        for (int j = i + 1; j < pass_count; j++)
+            unique &= strcmp(pass_table[i].name, pass_table[j].name) != 0;
+        analyses += pass_table[i].kind == PASS_ANALYSIS;
+    }
+    check(unique, "pass names are unique");
+    check(analyses >= 17, "every static rule is an analysis pass");
+    check(pass_find("output-activation") && pass_find("output-activation")->run ==
+                                                dx_rule_output_activation,
+          "pass_find finds a pass by name");
+    check(pass_find("no-such-pass") == NULL, "pass_find: NULL for an unknown name");
+    bool named = true;
+    for (int c = 0; c < REPAIR_CLASS_COUNT; c++)
+        named &= repair_class_names[c] != NULL && repair_class_names[c][0] != 0;
+    check(named && strcmp(repair_class_names[REPAIR_LEARNING_RATE], "change_learning_rate") == 0,
+          "every repair class has its name");
+}
+
+int main(void)
+{
+    test_merge();
+    test_order();
+    test_table();
+    printf("%s\n", failures ? "FAILED" : "all passed");
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,235 @@
+/* test_symptoms.c: the detection conditions of every dynamic symptom, on
+ * synthetic training traces (symptoms.c).
+ *
+ * Each symptom is checked on a trace that shows it (just beyond its
+ * published threshold) and on one that does not (just inside it), so the
+ * conditions themselves are tested, not the training that produces them.
+ * The end-to-end programs in tests/diagnose/cases/ check that real trainings
+ * show the symptoms.  Exits non-zero on any failure.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose_int.h"
+
+static int failures;
+
+static void check(bool cond, const char *what)
+{
+    printf("%s - %s\n", cond ? "ok" : "FAIL", what);
+    failures += !cond;
+}
+
+/* A trace of P points over three layers: dense (relu), dense (tanh), output
+ * dense (softmax); accuracy ACC at every point, loss LOSS, 300 samples each. */
+static void make_trace(dx_trace *t, int p, double acc, double loss)
+{
+    memset(t, 0, sizeof *t);
+    t->n_points = t->cap_points = p;
+    t->n_layers = 3;
+    t->points = calloc((size_t)p, sizeof *t->points);
+    t->layers = calloc((size_t)p * 3, sizeof *t->layers);
+    t->node_of = calloc(3, sizeof *t->node_of);
+    t->act_of = calloc(3, sizeof *t->act_of);
+    t->kernel_of = calloc(3, sizeof *t->kernel_of);
+    ir_act acts[3] = {IR_ACT_RELU, IR_ACT_TANH, IR_ACT_SOFTMAX};
+    for (int i = 0; i < 3; i++) {
+        t->node_of[i] = i + 1;
+        t->act_of[i] = acts[i];
+        t->kernel_of[i] = true;
+    }
+    for (int i = 0; i < p; i++) {
+        t->points[i] = (dx_point){.step = 10L * (i + 1), .epoch = i, .loss = loss, .metric = acc,
+                                  .samples = 300};
+        for (int l = 0; l < 3; l++)
+            t->layers[i * 3 + l] = (dx_layer_point){.grad_norm = 0.1, .weight_norm = 1.0,
+                                                    .update_ratio = 1e-3, .act_dead = 0.5};
+    }
+    t->first_loss = loss;
+    t->classification = true;
+    t->epochs = p;
+    t->epoch_loss = calloc((size_t)p, sizeof *t->epoch_loss);
+    t->epoch_metric = calloc((size_t)p, sizeof *t->epoch_metric);
+    for (int e = 0; e < p; e++) {
+        t->epoch_loss[e] = loss;
+        t->epoch_metric[e] = acc;
+    }
+    t->batches = 10L * p;
+}
+
+static dx_layer_point *layer(dx_trace *t, int point, int l)
+{
+    return &t->layers[point * t->n_layers + l];
+}
+
+/* Whether detection on T finds symptom ID. */
+static bool shows(const dx_trace *t, dx_symptom_id id)
+{
+    static ir_program prog;
+    prog.train.loss = IR_LOSS_CATEGORICAL_CROSSENTROPY;
+    dx_facts f = {.prog = &prog, .task = DX_TASK_CLASSIFICATION, .classes = 3, .n_train = 3000,
+                  .out = 3, .out_act_node = 3, .out_act = IR_ACT_SOFTMAX};
+    dx_options o;
+    dx_options_default(&o);
+    dx_symptom_list l = {0};
+    dx_detect(t, &f, &o.th, &l, NULL);
+    bool found = false;
+    for (int i = 0; i < l.n; i++)
+        found |= l.items[i].id == id;
+    dx_symptom_list_free(&l);
+    return found;
+}
+
+/* Chance is 1/3: 0.4 is a bad outcome, 0.95 a good one. */
+#define BAD 0.4
+#define GOOD 0.95
+
+static void test_nan(void)
+{
+    dx_trace t;
+    make_trace(&t, 10, BAD, 1.0);
+    check(!shows(&t, DX_SYM_NAN_LOSS), "nan-loss: not without divergence");
+    t.diverged = true;
+    t.diverged_step = 5;
+    check(shows(&t, DX_SYM_NAN_LOSS), "nan-loss: a diverged run");
+    dx_trace_free(&t);
+}
+
+static void test_gradients(void)
+{
+    dx_trace t;
+    make_trace(&t, 10, BAD, 1.0);
+    for (int p = 0; p < 10; p++) {
+        layer(&t, p, 0)->grad_norm = 71.0;   /* AutoTrainer beta_3 = 70 */
+        layer(&t, p, 2)->grad_norm = 1.0;
+    }
+    check(shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: first/last ratio 71");
+    for (int p = 0; p < 10; p++)
+        layer(&t, p, 0)->grad_norm = 69.0;
+    check(!shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: not at ratio 69");
+    for (int p = 0; p < 10; p++)
+        layer(&t, p, 0)->grad_norm = 71.0;
+    for (int p = 0; p < 10; p++)
+        t.points[p].metric = GOOD;
+    check(!shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: not when training went well");
+    for (int p = 0; p < 10; p++) {
+        t.points[p].metric = BAD;
+        layer(&t, p, 0)->grad_norm = 0.9e-4;   /* beta_2 = 1e-4, ratio < beta_1 = 1e-3 */
+        layer(&t, p, 2)->grad_norm = 1.0;
+    }
+    check(shows(&t, DX_SYM_VANISHING_GRADIENT), "vanishing-gradient: ratio 9e-5, first norm 9e-5");
+    for (int p = 0; p < 10; p++) {
+        layer(&t, p, 0)->grad_norm = 1.1e-4;
+        layer(&t, p, 2)->grad_norm = 0.2;
+    }
+    check(!shows(&t, DX_SYM_VANISHING_GRADIENT), "vanishing-gradient: not with first norm 1.1e-4");
+    dx_trace_free(&t);
+}
+
+static void test_layers(void)
+{
+    dx_trace t;
+    make_trace(&t, 10, BAD, 1.0);
+    layer(&t, 9, 0)->act_dead = 0.75;   /* DeepDiagnosis 0.7 */
+    layer(&t, 9, 0)->grad_zero = 0.75;  /* AutoTrainer gamma 0.7 */
+    check(shows(&t, DX_SYM_DYING_RELU), "dying-relu: 75% dead outputs, 75% zero gradients");
+    layer(&t, 9, 0)->act_dead = 0.65;
+    check(!shows(&t, DX_SYM_DYING_RELU), "dying-relu: not at 65% dead outputs");
+    layer(&t, 9, 1)->act_saturated = 0.55;   /* DeepDiagnosis 0.5 */
+    check(shows(&t, DX_SYM_SATURATED), "saturated-activation: 55% of a tanh layer beyond +-5");
+    layer(&t, 9, 1)->act_saturated = 0.45;
+    check(!shows(&t, DX_SYM_SATURATED), "saturated-activation: not at 45%");
+    layer(&t, 9, 2)->act_saturated = 0.9;
+    check(!shows(&t, DX_SYM_SATURATED), "saturated-activation: not on a softmax fused with its loss");
+    layer(&t, 9, 1)->act_saturated = 0.55;
+    for (int p = 0; p < 10; p++)
+        t.points[p].metric = GOOD;
+    check(!shows(&t, DX_SYM_SATURATED), "saturated-activation: not when training went well");
+    dx_trace_free(&t);
+}
+
+static void test_updates(void)
+{
+    dx_trace t;
+    make_trace(&t, 10, BAD, 1.0);
+    for (int p = 0; p < 10; p++)
+        for (int l = 0; l < 3; l++)
+            layer(&t, p, l)->update_ratio = 1e-7;
+    check(shows(&t, DX_SYM_WEIGHTS_UNCHANGED), "weights-unchanged: update/weight 1e-7");
+    for (int p = 0; p < 10; p++)
+        for (int l = 0; l < 3; l++)
+            layer(&t, p, l)->update_ratio = 1e-5;
+    check(!shows(&t, DX_SYM_WEIGHTS_UNCHANGED), "weights-unchanged: not at 1e-5");
+    check(!shows(&t, DX_SYM_WEIGHTS_TOO_FAST), "weights-too-fast: not at 1e-5");
+    for (int p = 0; p < 10; p++)
+        layer(&t, p, 1)->update_ratio = 0.5;
+    check(shows(&t, DX_SYM_WEIGHTS_TOO_FAST), "weights-too-fast: update/weight 0.5");
+    dx_trace_free(&t);
+}
+
+static void test_outcome(void)
+{
+    dx_trace t;
+    make_trace(&t, 10, 0.35, 1.1);
+    t.first_loss = 1.1;
+    check(shows(&t, DX_SYM_LOSS_FLAT), "loss-not-decreasing: loss stays at 1.1");
+    check(shows(&t, DX_SYM_AT_CHANCE), "accuracy-at-chance: 0.35 for 3 classes");
+    check(shows(&t, DX_SYM_ACCURACY_FLAT), "accuracy-not-increasing: 0.35 throughout");
+    for (int p = 0; p < 10; p++) {
+        t.points[p].loss = 1.1 - 0.08 * p;
+        t.points[p].metric = 0.45 + 0.05 * p;
+    }
+    check(!shows(&t, DX_SYM_LOSS_FLAT), "loss-not-decreasing: not when it falls by a third");
+    check(!shows(&t, DX_SYM_AT_CHANCE), "accuracy-at-chance: not at 0.9");
+    check(!shows(&t, DX_SYM_ACCURACY_FLAT), "accuracy-not-increasing: not from 0.45 to 0.9");
+    dx_trace_free(&t);
+}
+
+static void test_series(void)
+{
+    dx_trace t;
+    make_trace(&t, 12, BAD, 1.0);
+    for (int e = 0; e < 12; e++)
+        t.epoch_metric[e] = e % 2 ? 0.50 : 0.40;   /* swings of 0.1 >> zeta 0.03 */
+    check(shows(&t, DX_SYM_OSCILLATION), "oscillation: accuracy swinging by 0.1 every epoch");
+    for (int e = 0; e < 12; e++)
+        t.epoch_metric[e] = 0.40 + 0.004 * e;
+    check(!shows(&t, DX_SYM_OSCILLATION), "oscillation: not when it climbs steadily");
+    check(shows(&t, DX_SYM_SLOW_CONVERGENCE), "slow-convergence: gains of 0.004 < delta 0.01");
+    for (int e = 0; e < 12; e++)
+        t.epoch_metric[e] = 0.40 + 0.02 * e;
+    check(!shows(&t, DX_SYM_SLOW_CONVERGENCE), "slow-convergence: not with gains of 0.02");
+    dx_trace_free(&t);
+}
+
+static void test_still_learning(void)
+{
+    dx_trace t;
+    make_trace(&t, 12, BAD, 1.0);
+    t.first_loss = 2.0;
+    for (int p = 0; p < 12; p++)
+        t.points[p].loss = 2.0 - 0.1 * p;
+    check(shows(&t, DX_SYM_STILL_LEARNING), "still-learning: loss falling to the end");
+    t.cut_short = true;
+    check(!shows(&t, DX_SYM_STILL_LEARNING), "still-learning: not when a limit cut the run");
+    t.cut_short = false;
+    for (int p = 0; p < 12; p++)
+        t.points[p].loss = p < 6 ? 2.0 - 0.2 * p : 1.0;
+    check(!shows(&t, DX_SYM_STILL_LEARNING), "still-learning: not when the loss levelled off");
+    dx_trace_free(&t);
+}
+
+int main(void)
+{
+    test_nan();
+    test_gradients();
+    test_layers();
+    test_updates();
+    test_outcome();
+    test_series();
+    test_still_learning();
+    printf("%s\n", failures ? "FAILED" : "all passed");
+    return failures ? 1 : 0;
+}
