@@ -69,9 +69,7 @@ static void dense_task(void *ctx, int t)
 /* Tasks for the pool: only when the net runs OpenBLAS on one thread. */
 static int dense_tasks(const rt_net *net, const rt_layer *L, long rows)
 {
-    int t = net->split_gemm ? net->threads : 1;
-    t = t < L->out.c ? t : L->out.c;
-    return t < rows ? t : (int)rows;
+    return rt_net_tasks(net, rows < L->out.c ? rows : L->out.c);
 }
 
 static void dense_forward(rt_net *net, rt_layer *L, int n, bool training)

@@ -5,9 +5,11 @@
  * average (TensorFlow's same-padding average divides by the number of real
  * inputs in the window).  Max pooling remembers the input index of each
  * output's maximum (the first one on ties, as TensorFlow) for the backward
- * pass.  Loops run over whole channel vectors, contiguous in NHWC.
+ * pass.  Loops run over whole channel vectors, contiguous in NHWC.  Max
+ * pooling splits the batch over the worker pool when the network uses it.
  */
 #include "layer.h"
+#include "pool.h"
 #include "simd.h"
 
 #include <math.h>
@@ -82,7 +84,8 @@ static long max2x2(const rt_layer *L, int s, float *z, int *arg)
     return done;
 }
 
-static void maxpool_forward(rt_net *net, rt_layer *L, int n, bool training)
+/* Samples [S0, S1) of the batch through the max pool. */
+static void maxpool_samples(rt_layer *L, int s0, int s1)
 {
     int c = L->in.c;
     const ir_node *nd = L->node;
@@ -90,7 +93,7 @@ static void maxpool_forward(rt_net *net, rt_layer *L, int n, bool training)
                 L->pad_top == 0 && L->pad_left == 0 && 2 * L->out.h <= L->in.h &&
                 2 * L->out.w <= L->in.w;     /* every window full */
     long per = (long)L->out.h * L->out.w;
-    for (int s = 0; s < n; s++) {
+    for (int s = s0; s < s1; s++) {
         long first = fast ? max2x2(L, s, L->z + s * per * c, L->iscratch + s * per * c) : 0;
         for (long q = first; q < per; q++) {
             int oy = (int)(q / L->out.w), ox = (int)(q % L->out.w);
@@ -115,14 +118,44 @@ static void maxpool_forward(rt_net *net, rt_layer *L, int n, bool training)
     }
 }
 
+/* Each sample's gradient goes to the maxima of its own windows. */
+static void maxpool_back_samples(rt_layer *L, int s0, int s1)
+{
+    memset(L->dx + s0 * L->in_size, 0, sizeof *L->dx * (size_t)((s1 - s0) * L->in_size));
+    for (long o = s0 * L->out_size; o < s1 * L->out_size; o++)
+        L->dx[L->iscratch[o]] += L->dz[o];
+}
+
+/* A pooling pass split by samples over the worker pool. */
+typedef struct pool_job {
+    rt_layer *L;            /* the layer */
+    int n;                  /* samples */
+    int tasks;              /* tasks */
+    bool backward;          /* gradient pass */
+} pool_job;
+
+static void pool_task(void *ctx, int t)
+{
+    const pool_job *j = ctx;
+    int s0 = (int)((long)j->n * t / j->tasks), s1 = (int)((long)j->n * (t + 1) / j->tasks);
+    if (j->backward)
+        maxpool_back_samples(j->L, s0, s1);
+    else
+        maxpool_samples(j->L, s0, s1);
+}
+
+static void maxpool_forward(rt_net *net, rt_layer *L, int n, bool training)
+{
+    pool_job j = {L, n, rt_net_tasks(net, n), false};
+    rt_pool_run(j.tasks, pool_task, &j);
+}
+
 static void maxpool_backward(rt_net *net, rt_layer *L, int n)
 {
     if (!L->dx)
         return;
-    long outs = n * L->out_size;
-    memset(L->dx, 0, sizeof *L->dx * (size_t)(n * L->in_size));
-    for (long o = 0; o < outs; o++)
-        L->dx[L->iscratch[o]] += L->dz[o];
+    pool_job j = {L, n, rt_net_tasks(net, n), true};
+    rt_pool_run(j.tasks, pool_task, &j);
 }
 
 const rt_layer_ops rt_layer_maxpool = {pool_setup, maxpool_forward, maxpool_backward};

@@ -208,6 +208,12 @@ static void make_buffers(rt_net *net)
     net->work = rt_floats(net->work_size);
 }
 
+int rt_net_tasks(const rt_net *net, long n)
+{
+    int t = net->split_gemm ? net->threads : 1;
+    return t < n ? t : n < 1 ? 1 : (int)n;
+}
+
 void rt_net_set_threads(rt_net *net, int threads)
 {
     net->threads = threads < 1 ? 1 : threads;

@@ -150,6 +150,10 @@ void rt_net_forward(rt_net *net, int n, bool training);
  * OpenBLAS's (process-wide) thread count accordingly. */
 void rt_net_set_threads(rt_net *net, int threads);
 
+/* Tasks to split N independent items into: the thread count when the
+ * network runs on the worker pool (split_gemm), else 1; never more than N. */
+int rt_net_tasks(const rt_net *net, long n);
+
 /* The model's output for the last forward pass (N x out_units). */
 const float *rt_net_output(const rt_net *net);
 
