@@ -3,8 +3,11 @@
 # examples/faults/: recall, precision and F3 at top-1, top-3 and over the
 # whole suspect list, and the time per program.
 #
-# Usage: bench/fault_localisation.sh [--static] [DNNC [FAULTS_DIR]]
+# Usage: bench/fault_localisation.sh [--static] [--fixed] [DNNC [FAULTS_DIR]]
 #   --static   evaluate the static rules alone (dnnc --diagnose --static)
+#   --fixed    diagnose each fault's reference fix instead (its header's
+#              '# fix:' applied) and count the suspects there: false alarms
+#              on programs that train well
 #   DNNC       the dnnc binary (default ./dnnc), FAULTS_DIR (default examples/faults)
 #
 # Ground truth: each fault file's header line
@@ -24,15 +27,90 @@
 # hit@k is the share of faults with at least one item matched in the top k.
 set -eu
 static=""
-if [ "${1:-}" = "--static" ]; then
-    static="--static"
-    shift
-fi
+fixed=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --static) static="--static"; shift ;;
+        --fixed) fixed=1; shift ;;
+        *) break ;;
+    esac
+done
 DNNC=${1:-./dnnc}
 DIR=${2:-examples/faults}
 command -v jq >/dev/null || { echo "fault_localisation.sh: needs jq" >&2; exit 2; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$DIR"/.fixed.*.dnn' EXIT
+
+# apply_fix FILE: prints FILE with its '# fix:' applied (PLACE = VALUE, each
+# set where the source writes it, or added to its layer line or block).
+apply_fix() {
+    python3 - "$1" <<'PY'
+import re, sys
+OPT = {"learning_rate", "momentum", "nesterov", "rho", "beta_1", "beta_2", "epsilon",
+       "initial_accumulator_value", "clipnorm", "clipvalue"}
+def block(lines, word):
+    s = next(i for i, l in enumerate(lines) if re.match(r"\s*%s\b" % word, l))
+    return s, next(i for i in range(s, len(lines)) if lines[i].strip().startswith("}"))
+def apply(text, place, value):
+    lines = text.splitlines(True)
+    obj, attr = place.split(".", 1)
+    if obj not in ("train", "data"):
+        for i, l in enumerate(lines):
+            if re.match(r"\s*%s\s*:" % re.escape(obj), l):
+                m = re.search(r"(\b%s\s*=\s*)([^,#\n]*?(\([^)]*\))?)(\s*(,|#|$))" % attr, l)
+                if m:
+                    lines[i] = l[:m.start(2)] + value + l[m.end(2):]
+                else:
+                    code, sep, comment = l.rstrip("\n").partition("#")
+                    lines[i] = code.rstrip() + ", %s = %s" % (attr, value) + ("  #" + comment if sep else "") + "\n"
+                return "".join(lines)
+        sys.exit("no layer " + obj)
+    s, e = block(lines, "train" if obj == "train" else "dataset")
+    for i in range(s, e):
+        if obj == "train" and attr in OPT and re.match(r"\s*optimizer\s*=", lines[i]):
+            l = lines[i]
+            if "(" in l:
+                inner = [a.strip() for a in l[l.index("(") + 1:l.rindex(")")].split(",") if a.strip()]
+                inner = [a for a in inner if not re.match(r"%s\s*=" % attr, a)] + ["%s = %s" % (attr, value)]
+                lines[i] = l[:l.index("(") + 1] + ", ".join(inner) + l[l.rindex(")"):]
+            else:
+                lines[i] = l.rstrip("\n").rstrip() + "(%s = %s)\n" % (attr, value)
+            return "".join(lines)
+        if re.match(r"\s*%s\s*=" % attr, lines[i]):
+            lines[i] = re.sub(r"=\s*(\w+)?(\([^)]*\))?[^#\n]*", "= " + value, lines[i], count=1) \
+                if not (obj == "train" and attr == "optimizer") \
+                else re.sub(r"=\s*\w+", "= " + value, lines[i], count=1)
+            return "".join(lines)
+    lines.insert(e, "    %s = %s\n" % (attr, value))
+    return "".join(lines)
+text = open(sys.argv[1]).read()
+for line in text.splitlines():
+    if line.startswith("# fix:"):
+        for item in line[len("# fix:"):].split(";"):
+            place, value = [x.strip() for x in item.split("=", 1)]
+            text = apply(text, place, value)
+sys.stdout.write(text)
+PY
+}
+
+if [ $fixed = 1 ]; then
+    command -v python3 >/dev/null || { echo "fault_localisation.sh: --fixed needs python3" >&2; exit 2; }
+    clean=0
+    total=0
+    for f in "$DIR"/*.dnn; do
+        name=$(basename "$f" .dnn)
+        fx="$DIR/.fixed.$name.dnn"
+        apply_fix "$f" > "$fx"
+        "$DNNC" --diagnose --json $static "$fx" > "$tmp/out.json"
+        places=$(jq -r '[.suspects[] | .rule + ":" + (if .target == "node" then .node else .target end)
+                          + "." + .attribute] | join(" ")' "$tmp/out.json")
+        rm -f "$fx"
+        total=$((total + 1))
+        if [ -z "$places" ]; then clean=$((clean + 1)); else echo "$name (fixed): $places"; fi
+    done
+    echo "$clean of $total reference-fixed programs have no suspects"
+    exit 0
+fi
 
 printf '%-28s %5s %6s  %-s\n' "fault" "items" "secs" "top-3 suspects (* = matches)"
 : > "$tmp/rows"
