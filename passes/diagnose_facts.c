@@ -95,12 +95,14 @@ void dx_facts_init(dx_facts *f, const ir_program *p, const rt_data *data)
     if (f->out >= 0) {
         f->out_units = m->nodes[f->out].units;
         f->out_act = dx_act_after(m, f->out, &f->out_act_node);
+        f->out_user_act = m->nodes[f->out_act_node].activation_fn != NULL;
     }
 }
 
 bool dx_node_nonlinear(const ir_node *n)
 {
-    return ir_op_has_activation(n->op) && n->activation != IR_ACT_LINEAR;
+    /* A user function (activation_fn) is taken to be non-linear. */
+    return ir_op_has_activation(n->op) && (n->activation != IR_ACT_LINEAR || n->activation_fn);
 }
 
 ir_act dx_act_after(const ir_model *m, int i, int *at)
@@ -118,6 +120,12 @@ ir_act dx_act_after(const ir_model *m, int i, int *at)
         }
     }
     return IR_ACT_LINEAR;
+}
+
+bool dx_linear_after(const ir_model *m, int i)
+{
+    int at;
+    return dx_act_after(m, i, &at) == IR_ACT_LINEAR && !m->nodes[at].activation_fn;
 }
 
 bool dx_act_saturating(ir_act a)

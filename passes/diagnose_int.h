@@ -45,6 +45,7 @@ typedef struct dx_facts {
     int out;                   /* node index of the last weight layer (-1: none) */
     int out_act_node;          /* node that applies the output activation */
     ir_act out_act;            /* the output activation */
+    bool out_user_act;         /* ... is a user function (out_act says linear) */
     int out_units;             /* units of the last weight layer */
 } dx_facts;
 
@@ -56,6 +57,9 @@ void dx_facts_init(dx_facts *f, const ir_program *p, const rt_data *data);
  * next weight or pooling layer; linear when none.  *AT gets the index of the
  * node that applies it (I itself when linear). */
 ir_act dx_act_after(const ir_model *m, int i, int *at);
+/* Whether nothing non-linear (built-in activation or user function) follows
+ * weight layer I of M before the next weight or pooling layer. */
+bool dx_linear_after(const ir_model *m, int i);
 /* Whether a node applies a non-linear activation (built-in or user function). */
 bool dx_node_nonlinear(const ir_node *n);
 /* Sigmoid-like activations whose gradient vanishes for large inputs. */

@@ -25,17 +25,17 @@ int dx_rule_linear_stack(pass_ctx *ctx)
     if (!m || f->n_weight_layers < 2)
         return 0;
     /* Is any hidden layer non-linear?  If none is, the whole stack collapses. */
-    int linear = 0, hidden = 0, at;
+    int linear = 0, hidden = 0;
     for (int i = 0; i < m->n_nodes; i++)
         if (ir_op_has_weights(m->nodes[i].op) && i != f->out) {
             hidden++;
-            linear += dx_act_after(m, i, &at) == IR_ACT_LINEAR;
+            linear += dx_linear_after(m, i);
         }
     int found = 0;
     for (int i = 0; i < m->n_nodes; i++) {
         const ir_node *n = &m->nodes[i];
         int next = dx_next_weight_layer(m, i);
-        if (!ir_op_has_weights(n->op) || next < 0 || dx_act_after(m, i, &at) != IR_ACT_LINEAR)
+        if (!ir_op_has_weights(n->op) || next < 0 || !dx_linear_after(m, i))
             continue;
         bool pooled = maxpool_between(m, i, next);
         double score = pooled ? 0.35 : linear == hidden ? 0.75 : 0.5;

@@ -173,8 +173,8 @@ static int regression_output(pass_ctx *ctx)
 int dx_rule_output_activation(pass_ctx *ctx)
 {
     const dx_facts *f = ctx->facts;
-    if (f->out < 0)
-        return 0;
+    if (f->out < 0 || f->out_user_act)
+        return 0;   /* nothing known about a user function's range */
     if (f->out_act == IR_ACT_SOFTMAX && f->out_units == 1) {
         suspect *s = output_finding(ctx, 0.95, "softmax on a 1-unit output always outputs 1.0");
         dx_evidence(s, "activation=softmax, units=1, loss=%s", loss_name(ctx->prog->train.loss));
@@ -225,7 +225,8 @@ int dx_rule_loss_labels(pass_ctx *ctx)
                          "%s", msg);
     suspect *o = NULL;
     bool probs = f->out_act == IR_ACT_SOFTMAX || f->out_act == IR_ACT_SIGMOID;
-    if (f->task == DX_TASK_CLASSIFICATION && !classification_loss(l) && !probs && f->out >= 0) {
+    if (f->task == DX_TASK_CLASSIFICATION && !classification_loss(l) && !probs && f->out >= 0 &&
+        !f->out_user_act) {
         /* A classifier with a regression loss and a raw output: the pair a
          * cross-entropy fix changes together. */
         o = dx_find(ctx->found, "loss-labels", score * 0.8, DX_R(OUTPUT_ACTIVATION),
