@@ -13,7 +13,7 @@ libdnnc_a_SOURCES += \
 	passes/search.c passes/search.h passes/search_guided.c passes/search_random.c \
 	passes/search_bohb.c passes/search_autotrainer.c passes/search_space.c passes/search_space.h \
 	passes/minimize.c passes/minimize.h passes/repair_report.c passes/repair_report.h \
-	passes/mode_repair.c
+	passes/mode_repair.c passes/mutate.c passes/mutate.h passes/mode_mutate.c
 
 # ---- tests ----
 REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h
@@ -21,8 +21,8 @@ REPAIR_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/repair
 REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
 	tests/repair/test_patch tests/repair/test_minimize
 check_PROGRAMS += $(REPAIR_TESTS)
-TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh
-EXTRA_DIST += tests/repair/repair_e2e.sh
+TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh
+EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh
 tests_repair_test_rewrite_SOURCES = tests/repair/test_rewrite.c $(REPAIR_TEST_UTIL)
 tests_repair_test_rewrite_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_rewrite_LDADD = $(DNNC_LIBS)

@@ -35,6 +35,46 @@ static double init_prior(ir_init k, ir_act act, const ir_initializer *cur)
     return base + (constant || wide ? 0.4 : 0);
 }
 
+/* Whether a kernel initialiser is a fault candidate: constant or wide. */
+static bool suspicious(const ir_initializer *k)
+{
+    return k->kind == IR_INIT_ZEROS || k->kind == IR_INIT_ONES || k->kind == IR_INIT_CONSTANT ||
+           ((k->kind == IR_INIT_RANDOM_NORMAL || k->kind == IR_INIT_TRUNCATED_NORMAL ||
+             k->kind == IR_INIT_RANDOM_UNIFORM) && k->param >= 0.3);
+}
+
+/* One edit that gives every suspicious kernel, and every non-zero bias, of
+ * the model Keras's defaults at once (glorot_uniform, zeros). */
+static void reset_all(const rp_ctx *ctx, rp_edits *out, const ir_model *m)
+{
+    rp_changes cs = {0};
+    int layers = 0;
+    ir_initializer glorot = {IR_INIT_GLOROT_UNIFORM, 0}, zeros = {IR_INIT_ZEROS, 0};
+    for (int i = 1; i < m->n_nodes; i++) {
+        const ir_node *n = &m->nodes[i];
+        if (!ir_op_has_weights(n->op))
+            continue;
+        bool any = false;
+        if (suspicious(&n->init)) {
+            rp_change c = rp_set_node(ctx->prog, n, IR_NATTR_INIT, &glorot, REPAIR_INIT,
+                                      "Keras's default initialisers on every layer");
+            rp_changes_push(&cs, &c);
+            any = true;
+        }
+        if (n->bias && n->bias_init.kind != IR_INIT_ZEROS) {
+            rp_change c = rp_set_node(ctx->prog, n, IR_NATTR_BIAS_INIT, &zeros, REPAIR_INIT,
+                                      "Keras's default initialisers on every layer");
+            rp_changes_push(&cs, &c);
+            any = true;
+        }
+        layers += any;
+    }
+    if (layers >= 2)
+        rp_emit(ctx, out, &cs, REPAIR_INIT, 0.75);
+    else
+        rp_changes_free(&cs);
+}
+
 void rp_pass_init(const rp_ctx *ctx, rp_edits *out)
 {
     const ir_model *m = ir_train_model(ctx->prog);
@@ -62,6 +102,8 @@ void rp_pass_init(const rp_ctx *ctx, rp_edits *out)
             rp_emit1(ctx, out, &c, 0.35);
         }
     }
+    if (m)
+        reset_all(ctx, out, m);
 }
 
 void rp_pass_regularizer(const rp_ctx *ctx, rp_edits *out)
