@@ -33,19 +33,6 @@
 
 #define CARVED_VALIDATION 0.15
 
-static void facts_from_data(const rt_data *d, rp_facts *f)
-{
-    memset(f, 0, sizeof *f);
-    f->classes = d->classes;
-    f->target_size = d->target_size;
-    f->train_n = d->train.n;
-    f->raw_min = d->raw.min;
-    f->raw_max = d->raw.max;
-    f->range_ratio = d->raw.feature_range_ratio;
-    f->prep_min = d->prep.min;
-    f->prep_max = d->prep.max;
-}
-
 /* A candidate for validation: a distinct change list and its best full score. */
 typedef struct pick {
     const rp_trial *trial;  /* its (best) full-length trial */
@@ -322,7 +309,7 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
         return 1;
     }
     s.has_test = s.data->test.n > 0;
-    facts_from_data(s.data, &s.facts);
+    rp_facts_from_data(s.data, &s.facts);
     s.pool.data = s.data;
     const char *mode = getenv("DNNC_REPAIR_POOL");
     s.pool.workers = o->threads > 0 ? o->threads : rp_cores();

@@ -53,7 +53,8 @@ typedef struct pass_info {
 } pass_info;
 
 /* Every pass, in run order: X(name, kind, flags, function, summary).
- * Static fault rules (passes/rules_*.c) come first. */
+ * Static fault rules (passes/rules_*.c) come first, then the repair passes
+ * (passes/rewrite*.c; rewrite_table.c adapts them: ctx->state is an rp_edits). */
 #define PASSES(X) \
     X("output-units", PASS_ANALYSIS, 0, dx_rule_output_units, \
       "output units against the number of classes or targets") \
@@ -88,7 +89,41 @@ typedef struct pass_info {
     X("unscaled-input", PASS_ANALYSIS, PASS_NEEDS_DATA, dx_rule_unscaled_input, \
       "inputs in a raw range such as 0..255") \
     X("feature-scales", PASS_ANALYSIS, PASS_NEEDS_DATA, dx_rule_feature_scales, \
-      "features of wildly different scales")
+      "features of wildly different scales") \
+    X("change_activation", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_activation, \
+      "every activation on each hidden layer") \
+    X("fix_output_activation", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_fix_output_activation, \
+      "the output activation (and loss) the labels need") \
+    X("change_loss", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_loss, \
+      "the losses the labels admit") \
+    X("change_optimizer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_optimizer, \
+      "each other optimiser with Keras defaults") \
+    X("change_learning_rate", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_learning_rate, \
+      "the learning rate by decades, and the optimiser's default") \
+    X("change_batch", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_batch, \
+      "batch sizes 16 to 512") \
+    X("change_epochs", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_epochs, \
+      "epochs x2, x3, x5, x10, /2") \
+    X("change_initializer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_initializer, \
+      "variance-scaling kernels, zero biases") \
+    X("change_units", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_units, \
+      "hidden dense units x2, /2") \
+    X("set_output_units", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_set_output_units, \
+      "the output width the labels need") \
+    X("add_layer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_add_layer, \
+      "one or two dense layers before the output") \
+    X("remove_layer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_remove_layer, \
+      "a hidden dense layer removed") \
+    X("add_batchnorm", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_add_batchnorm, \
+      "batchnorm after a hidden weighted layer") \
+    X("change_dropout", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_dropout, \
+      "dropout removed, lowered or added") \
+    X("change_regularizer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_regularizer, \
+      "a weight penalty removed, lightened or added") \
+    X("add_clipping", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_add_clipping, \
+      "gradient clipping") \
+    X("change_preprocessing", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_preprocessing, \
+      "input scale, standardize or minmax")
 
 #define PASS_X_DECLARE(name, kind, flags, fn, summary) int fn(pass_ctx *ctx);
 PASSES(PASS_X_DECLARE)

@@ -5,7 +5,7 @@ libdnnc_a_SOURCES += \
 	passes/change.c passes/change.h \
 	passes/rewrite.c passes/rewrite.h passes/rewrite_passes.h \
 	passes/rewrite_act.c passes/rewrite_recipe.c passes/rewrite_arch.c \
-	passes/rewrite_weights.c passes/rewrite_data.c \
+	passes/rewrite_weights.c passes/rewrite_data.c passes/rewrite_table.c \
 	passes/repair_suspects.c passes/repair_suspects.h \
 	passes/stats.c passes/stats.h \
 	passes/irdiff.c passes/irdiff.h passes/patch.c passes/patch.h \

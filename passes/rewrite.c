@@ -42,6 +42,19 @@ void rp_edits_free(rp_edits *l)
     memset(l, 0, sizeof *l);
 }
 
+void rp_facts_from_data(const rt_data *d, rp_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    f->classes = d->classes;
+    f->target_size = d->target_size;
+    f->train_n = d->train.n;
+    f->raw_min = d->raw.min;
+    f->raw_max = d->raw.max;
+    f->range_ratio = d->raw.feature_range_ratio;
+    f->prep_min = d->prep.min;
+    f->prep_max = d->prep.max;
+}
+
 void rp_generate(const rp_ctx *ctx, unsigned mask, rp_edits *out)
 {
     for (int i = 0; i < REPAIR_CLASS_COUNT; i++)

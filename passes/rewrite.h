@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "change.h"
+#include "data.h"
 #include "ir.h"
 #include "suspect.h"
 
@@ -47,6 +48,9 @@ typedef struct rp_edits {
 } rp_edits;
 
 void rp_edits_free(rp_edits *l);
+
+/* Fills FACTS from loaded data. */
+void rp_facts_from_data(const rt_data *d, rp_facts *facts);
 
 typedef void (*rp_pass_fn)(const rp_ctx *ctx, rp_edits *out);
 

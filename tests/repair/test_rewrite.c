@@ -16,6 +16,7 @@
 
 #include "change.h"
 #include "ir_text.h"
+#include "pass.h"
 #include "ir_verify.h"
 #include "rewrite.h"
 #include "rtest.h"
@@ -209,6 +210,26 @@ int main(void)
                 check_edit(base, &edits.items[i], &facts[k], rp_passes[c].name);
             }
             rp_edits_free(&edits);
+        }
+        /* The same passes through the pass table, on the program's loaded data. */
+        char err[256];
+        rt_data *data = rt_data_load(base, ir_train_dataset(base), 1, -1, err, sizeof err);
+        CHECK(data != NULL, "data of program %zu: %s", k, err);
+        if (data) {
+            rp_ctx dctx = {base, {0}};
+            rp_facts_from_data(data, &dctx.facts);
+            rp_edits direct = {0}, via_table = {0};
+            rp_generate(&dctx, ~0u, &direct);
+            pass_ctx pctx = {0};
+            pctx.prog = base;
+            pctx.data = data;
+            pctx.state = &via_table;
+            int made = pass_run_kind(PASS_REPAIR, &pctx);
+            CHECK(made == direct.n && via_table.n == direct.n && direct.n > 0,
+                  "pass table made %d edits, rp_generate %d", made, direct.n);
+            rp_edits_free(&direct);
+            rp_edits_free(&via_table);
+            rt_data_free(data);
         }
         char *after = ir_print_string(base);
         CHECK(strcmp(before, after) == 0, "a pass modified the program it was given");
