@@ -26,6 +26,15 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
+/* Vector registers the target has (AVX-512 adds 16 more, usable by 8-float
+ * vectors too): the kernel-gradient blocks keep that many accumulators. */
+#if defined(__AVX512VL__)
+#define VREGS 32
+#else
+#define VREGS 16
+#endif
+#define WROWS (VREGS - 4)       /* kernel rows per block, one output vector */
+
 static int round8(int n)
 {
     return (n + 7) & ~7;
@@ -259,12 +268,14 @@ INLINE void wgrad_block(const rt_conv_geom *g, const float *xp, const float *dzp
                         float *dwp, int R, int OCV)
 {
     int pw = padded_w(g), ic = g->ic, ocp = OCV * 8, kwic = g->kw * ic;
-    v8 acc[24];     /* R * OCV of them; R <= 6 when OCV is 2 */
-#pragma GCC unroll 16
+    v8 acc[2 * WROWS];      /* R * OCV of them; R <= WROWS / 2 when OCV is 2 */
+    if (R * OCV > WROWS)
+        return;     /* never called so: keeps the unused instantiations in bounds */
+#pragma GCC unroll 32
     for (int i = 0; i < R * OCV; i++)
         acc[i] = splat(0.0f);
-    long o[12];     /* each row's offset from a pixel's window origin */
-#pragma GCC unroll 12
+    long o[WROWS];  /* each row's offset from a pixel's window origin */
+#pragma GCC unroll 28
     for (int r = 0; r < R; r++)
         o[r] = (r0 + r) / kwic * pw * ic + (r0 + r) % kwic;
     for (int oy = 0; oy < g->oh; oy++) {
@@ -274,7 +285,7 @@ INLINE void wgrad_block(const rt_conv_geom *g, const float *xp, const float *dzp
             const float *xo = xr + (long)ox * g->sw * ic;
             v8 d0 = load8(dr + (long)ox * ocp);
             v8 d1 = OCV > 1 ? load8(dr + (long)ox * ocp + 8) : d0;
-#pragma GCC unroll 12
+#pragma GCC unroll 28
             for (int r = 0; r < R; r++) {
                 v8 xv = splat(xo[o[r]]);
                 acc[r * OCV] += xv * d0;
@@ -283,15 +294,15 @@ INLINE void wgrad_block(const rt_conv_geom *g, const float *xp, const float *dzp
             }
         }
     }
-#pragma GCC unroll 16
+#pragma GCC unroll 32
     for (int r = 0; r < R; r++)
         for (int v = 0; v < OCV; v++)
             store8(dwp + (long)r * ocp + v * 8,
                    load8(dwp + (long)r * ocp + v * 8) + acc[r * OCV + v]);
 }
 
-/* Calls wgrad_block with R a constant from 1 to 12 (keeps the accumulators in
- * registers). */
+/* Calls wgrad_block with R a constant from 1 to WROWS (keeps the
+ * accumulators in registers). */
 INLINE void wgrad_rows(const rt_conv_geom *g, const float *xp, const float *dzp, long r0,
                        float *dwp, int R, int OCV)
 {
@@ -299,6 +310,10 @@ INLINE void wgrad_rows(const rt_conv_geom *g, const float *xp, const float *dzp,
 #define ROWS(k) case k: wgrad_block(g, xp, dzp, r0, dwp, k, OCV); break;
         ROWS(1) ROWS(2) ROWS(3) ROWS(4) ROWS(5) ROWS(6)
         ROWS(7) ROWS(8) ROWS(9) ROWS(10) ROWS(11) ROWS(12)
+#if WROWS > 12
+        ROWS(13) ROWS(14) ROWS(15) ROWS(16) ROWS(17) ROWS(18) ROWS(19) ROWS(20)
+        ROWS(21) ROWS(22) ROWS(23) ROWS(24) ROWS(25) ROWS(26) ROWS(27) ROWS(28)
+#endif
 #undef ROWS
     }
 }
@@ -306,10 +321,11 @@ INLINE void wgrad_rows(const rt_conv_geom *g, const float *xp, const float *dzp,
 INLINE void wgrad_sample(const rt_conv_geom *g, const float *xp, const float *dzp,
                          float *dwp, int OCV)
 {
-    const int rmax = OCV == 1 ? 12 : 6;     /* 12 accumulators either way */
+    const int rmax = OCV == 1 ? WROWS : WROWS / 2;   /* accumulators in registers */
     long k = (long)g->kh * g->kw * g->ic;
     long blocks = (k + rmax - 1) / rmax;
-    /* Blocks of near-equal size: 25 rows are 9 + 8 + 8, not 12 + 12 + 1. */
+    /* Blocks of near-equal size: 25 rows in blocks of 12 are 9 + 8 + 8, not
+     * 12 + 12 + 1. */
     for (long b = 0, r = 0; b < blocks; b++) {
         long next = k * (b + 1) / blocks;
         wgrad_rows(g, xp, dzp, r, dwp + r * OCV * 8, (int)(next - r), OCV);
@@ -462,20 +478,34 @@ static void repack_dy(const rt_conv_geom *g, const float *dy, const float *y, lo
     for (int v = 0; v < 2; v++)
         for (int c = 0; c < 8; c++)
             keep[v][c] = v * 8 + c < oc ? -1 : 0;
-    v8 sum[2] = {load8(dbp), ocp > 8 ? load8(dbp + 8) : splat(0.0f)};
-    for (long q = 0; q < vec; q++)
-        for (int v = 0; v * 8 < ocp; v++) {
-            v8i m = keep[v];
-            v8 d = load8(dy + q * oc + v * 8);
+    v8 sum0 = load8(dbp), sum1 = ocp > 8 ? load8(dbp + 8) : splat(0.0f);
+    v8i keep0 = keep[0], keep1 = keep[1];
+    if (ocp == 8)
+        for (long q = 0; q < vec; q++) {
+            v8i m = keep0;
             if (y)
-                m &= load8(y + q * oc + v * 8) > splat(0.0f);
-            d = (v8)((v8i)d & m);
-            store8(dzp + q * ocp + v * 8, d);
-            sum[v] += d;
+                m &= load8(y + q * oc) > splat(0.0f);
+            v8 d = (v8)((v8i)load8(dy + q * oc) & m);
+            store8(dzp + q * 8, d);
+            sum0 += d;
         }
-    store8(dbp, sum[0]);
+    else
+        for (long q = 0; q < vec; q++) {
+            v8i m0 = keep0, m1 = keep1;
+            if (y) {
+                m0 &= load8(y + q * oc) > splat(0.0f);
+                m1 &= load8(y + q * oc + 8) > splat(0.0f);
+            }
+            v8 d0 = (v8)((v8i)load8(dy + q * oc) & m0);
+            v8 d1 = (v8)((v8i)load8(dy + q * oc + 8) & m1);
+            store8(dzp + q * 16, d0);
+            store8(dzp + q * 16 + 8, d1);
+            sum0 += d0;
+            sum1 += d1;
+        }
+    store8(dbp, sum0);
     if (ocp > 8)
-        store8(dbp + 8, sum[1]);
+        store8(dbp + 8, sum1);
     for (long q = vec; q < pix; q++)
         for (int c = 0; c < ocp; c++) {
             float v = c < oc ? dy[q * oc + c] : 0.0f;
