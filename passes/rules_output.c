@@ -129,8 +129,12 @@ static int classification_output(pass_ctx *ctx)
     if (score == 0.0)
         return 0;
     suspect *s = output_finding(ctx, score, msg);
-    dx_evidence(s, "activation=%s, units=%d, loss=%s, classes=%d", act_name(a), f->out_units,
-                loss_name(l), f->classes);
+    if (f->classes > 0)
+        dx_evidence(s, "activation=%s, units=%d, loss=%s, classes=%d", act_name(a), f->out_units,
+                    loss_name(l), f->classes);
+    else
+        dx_evidence(s, "activation=%s, units=%d, loss=%s, classes unknown", act_name(a),
+                    f->out_units, loss_name(l));
     return 1;
 }
 
