@@ -79,7 +79,7 @@ static void confirm(rp_session *s, pick *picks, int np, int want)
 {
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
     int m = np < 2 * want + 2 ? np : 2 * want + 2;
-    double reserve = rp_validation_reserve(s, 1) * 1.2;
+    double reserve = rp_validation_reserve(s, 1) * 1.5;
     while (m > 1 && s->budget.kind != RP_BUDGET_TRIALS &&
            rp_elapsed(s) + ceil(2.0 * m / w) * (s->unit * 1.2 + s->overhead) + reserve > s->deadline)
         m--;
@@ -135,7 +135,7 @@ static int validate(rp_session *s, rp_fix *fixes, int want)
     for (int i = 0; i < np && n < want; i++) {
         int w = s->pool.workers > 0 ? s->pool.workers : 1;
         double cost = ceil((double)s->runs / w) * (fmax(picks[i].trial->seconds, s->unit * 0.5) + s->overhead) * 1.1;
-        if (s->budget.kind == RP_BUDGET_TRIALS ? tried >= 2 * want + 2 : rp_budget_left(s) < cost)
+        if (s->budget.kind == RP_BUDGET_TRIALS ? tried >= 2 * want + 2 : rp_budget_left(s) < cost * 1.3)
             continue;   /* a cheaper candidate further down may still fit */
         if (already(fixes, n, &picks[i].trial->changes))
             continue;
