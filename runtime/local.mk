@@ -20,4 +20,5 @@ libdnnc_a_SOURCES += compiler/mode_train.c \
 	runtime/rng.c runtime/rng.h \
 	runtime/simd.h \
 	runtime/target.c runtime/target.h \
-	runtime/train.c runtime/train.h
+	runtime/train.c runtime/train.h \
+	runtime/user_fn.c runtime/user_fn.h

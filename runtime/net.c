@@ -10,6 +10,7 @@
  * first layer with parameters.
  */
 #include "net.h"
+#include "user_fn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -171,7 +172,7 @@ static void make_buffers(rt_net *net)
         rt_layer *L = &net->layers[i];
         rt_layer *P = &net->layers[i - 1];
         long n_out = B * L->out_size;
-        bool linear = L->act == IR_ACT_LINEAR || L->act_fused;
+        bool linear = (L->act == IR_ACT_LINEAR && !L->node->activation_fn) || L->act_fused;
         L->x = P->y;
         L->dx = flows ? P->dy : NULL;
         flows = flows || has_trainable(net, L);
@@ -268,7 +269,7 @@ rt_net *rt_net_new(const ir_model *m, ir_loss loss, int max_batch, uint64_t seed
     rt_layer *last = &net->layers[net->n_layers - 1];
     net->in_size = net->layers[0].out_size;
     net->out_units = (int)last->out_size;
-    net->fused = rt_loss_fused(loss, last->act);
+    net->fused = !last->node->activation_fn && rt_loss_fused(loss, last->act);
     make_buffers(net);
     rt_rng_stream(&net->dropout_rng, seed, rt_hash_string("dropout"));
     if (rt_net_init_params(net, seed, err, errsize) < 0) {
@@ -320,8 +321,28 @@ void rt_net_free(rt_net *net)
     free(net->params);
     free(net->values);
     free(net->grads);
+    for (int i = 0; net->layers && i < net->n_layers; i++)
+        rt_user_fn_close(net->layers[i].user_fn);
     free(net->layers);
     free(net);
+}
+
+int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t errsize)
+{
+    for (int i = 1; i < net->n_layers; i++) {
+        rt_layer *L = &net->layers[i];
+        const char *name = L->node->activation_fn;
+        if (!name || !ir_op_has_activation(L->op) || L->user_fn)
+            continue;
+        const ir_function *f = ir_find_function(p, name);
+        if (!f) {
+            snprintf(err, errsize, "layer %s: no function named '%s'", L->node->name, name);
+            return -1;
+        }
+        if (!(L->user_fn = rt_user_fn_open(p, f, err, errsize)))
+            return -1;
+    }
+    return 0;
 }
 
 void rt_net_forward(rt_net *net, int n, bool training)
@@ -331,6 +352,8 @@ void rt_net_forward(rt_net *net, int n, bool training)
         rt_layer_table[L->op]->forward(net, L, n, training);
         if (L->act != IR_ACT_LINEAR && !L->act_fused)
             rt_act_forward(L->act, L->z, L->y, n * L->out_size, L->out.c);
+        else if (L->user_fn)
+            rt_user_fn_forward(L->user_fn, L->z, L->y, n * L->out_size);
         if (net->collect)
             rt_stats_forward(L, n);
     }
@@ -390,6 +413,8 @@ void rt_net_backward(rt_net *net, int n)
             break;      /* nothing before needs a gradient either */
         if (L->act != IR_ACT_LINEAR && !L->act_fused && !(i == last && net->fused))
             rt_act_backward(L->act, L->z, L->y, L->dy, L->dz, n * L->out_size, L->out.c);
+        else if (L->user_fn)
+            rt_user_fn_backward(L->user_fn, L->z, L->dy, L->dz, n * L->out_size);
         rt_layer_table[L->op]->backward(net, L, n);
         for (int k = 0; k < L->n_params; k++) {
             const rt_param *p = &net->params[L->param[k]];

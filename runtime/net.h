@@ -73,6 +73,8 @@ typedef struct rt_layer {
     ir_op op;               /* layer kind */
     ir_act act;             /* activation after the op (linear for none) */
     bool act_fused;         /* the op applies act itself (z == y, reads dy) */
+    struct rt_user_fn *user_fn; /* a user function as activation (act is linear then),
+                                   bound by rt_net_bind_functions; NULL otherwise */
     rt_dims in, out;        /* per-sample input and output extents */
     int in_rank, out_rank;  /* ranks of the IR shapes (1 vector, 3 image) */
     long in_size, out_size; /* floats per sample */
@@ -133,6 +135,11 @@ typedef struct rt_net {
 /* Builds the layers of model M for batches of up to MAX_BATCH samples trained
  * with LOSS; initialises parameters from SEED.  On error returns NULL with a
  * message in ERR.  INPUT_GRAD asks for the input gradient too (tests). */
+/* Loads the user functions that P's nodes name as activations into NET's
+ * layers.  Every net of a program with user functions needs this before it
+ * runs.  Returns 0, or -1 with ERR set. */
+int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t errsize);
+
 rt_net *rt_net_new(const ir_model *m, ir_loss loss, int max_batch, uint64_t seed,
                    bool input_grad, char *err, size_t errsize);
 void rt_net_free(rt_net *net);

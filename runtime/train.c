@@ -72,6 +72,10 @@ rt_net *rt_net_for_program(const ir_program *p, const rt_data *d, uint64_t seed,
     rt_net *net = rt_net_new(m, p->train.loss, p->train.batch, seed, false, err, errsize);
     if (!net)
         return NULL;
+    if (rt_net_bind_functions(net, p, err, errsize) < 0) {
+        rt_net_free(net);
+        return NULL;
+    }
     rt_targets tg;
     if (rt_targets_setup(&tg, d, p->train.loss, net->out_units, m->name, err, errsize) < 0) {
         rt_net_free(net);
