@@ -35,15 +35,18 @@ typedef struct dense_job {
     bool backward;          /* gradients instead of the forward product */
 } dense_job;
 
-/* Forward and input gradient split the rows; the kernel and bias gradients
- * split the units (columns), so no task's sums depend on another's. */
+/* Each task computes whole output rows of each product: rows of the batch
+ * for the forward pass and the input gradient, rows of the kernel (input
+ * features) for the kernel gradient, units for the bias gradient.  No task's
+ * sums depend on another's, and each row is one call over the full inner
+ * dimension, as without threads.  (Splitting the kernel gradient by units
+ * instead was measured 1.6x slower for LeNet's and the MLP's shapes.) */
 static void dense_task(void *ctx, int t)
 {
     const dense_job *j = ctx;
     const rt_layer *L = j->L;
     int in = L->in.c, units = L->out.c;
     long r0 = j->rows * t / j->tasks, r1 = j->rows * (t + 1) / j->tasks;
-    int u0 = (int)((long)units * t / j->tasks), u1 = (int)((long)units * (t + 1) / j->tasks);
     if (!j->backward) {
         rt_sgemm(false, false, (int)(r1 - r0), units, in, 1.0f, L->x + r0 * in, in,
                  L->pv[RT_KERNEL], units, 0.0f, L->z + r0 * units, units);
@@ -51,9 +54,11 @@ static void dense_task(void *ctx, int t)
             rt_add_bias(L->z + r0 * units, L->pv[RT_BIAS], r1 - r0, units);
         return;
     }
-    rt_sgemm(true, false, in, u1 - u0, (int)j->rows, 1.0f, L->x, in, L->dz + u0, units, 0.0f,
-             L->pg[RT_KERNEL] + u0, units);
+    int i0 = (int)((long)in * t / j->tasks), i1 = (int)((long)in * (t + 1) / j->tasks);
+    rt_sgemm(true, false, i1 - i0, units, (int)j->rows, 1.0f, L->x + i0, in, L->dz, units,
+             0.0f, L->pg[RT_KERNEL] + (long)i0 * units, units);
     if (L->pg[RT_BIAS]) {
+        int u0 = (int)((long)units * t / j->tasks), u1 = (int)((long)units * (t + 1) / j->tasks);
         float *db = L->pg[RT_BIAS];
         for (int u = u0; u < u1; u++)
             db[u] = 0.0f;
@@ -69,7 +74,8 @@ static void dense_task(void *ctx, int t)
 /* Tasks for the pool: only when the net runs OpenBLAS on one thread. */
 static int dense_tasks(const rt_net *net, const rt_layer *L, long rows)
 {
-    return rt_net_tasks(net, rows < L->out.c ? rows : L->out.c);
+    long least = rows < L->out.c ? rows : L->out.c;
+    return rt_net_tasks(net, least < L->in.c ? least : L->in.c);
 }
 
 static void dense_forward(rt_net *net, rt_layer *L, int n, bool training)

@@ -132,14 +132,14 @@ typedef struct rt_net {
     int n_owned;            /* entries in owned */
 } rt_net;
 
-/* Builds the layers of model M for batches of up to MAX_BATCH samples trained
- * with LOSS; initialises parameters from SEED.  On error returns NULL with a
- * message in ERR.  INPUT_GRAD asks for the input gradient too (tests). */
 /* Loads the user functions that P's nodes name as activations into NET's
  * layers.  Every net of a program with user functions needs this before it
  * runs.  Returns 0, or -1 with ERR set. */
 int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t errsize);
 
+/* Builds the layers of model M for batches of up to MAX_BATCH samples trained
+ * with LOSS; initialises parameters from SEED.  On error returns NULL with a
+ * message in ERR.  INPUT_GRAD asks for the input gradient too (tests). */
 rt_net *rt_net_new(const ir_model *m, ir_loss loss, int max_batch, uint64_t seed,
                    bool input_grad, char *err, size_t errsize);
 void rt_net_free(rt_net *net);

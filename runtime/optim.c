@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "pool.h"
 
 void rt_optim_init(rt_optim *o, const ir_train *t, long n)
 {
@@ -198,30 +199,48 @@ static void update(const rt_optim *o, const step_coef *k, float *w, const float 
     }
 }
 
+/* One task's share of an update: a slice of the trainable values. */
+typedef struct step_job {
+    const rt_optim *o;      /* the optimiser */
+    const step_coef *k;     /* this step's scalars */
+    rt_net *net;            /* whose values move */
+    int tasks;              /* tasks the values are split into */
+} step_job;
+
+static void step_task(void *ctx, int t)
+{
+    const step_job *j = ctx;
+    long n = j->net->n_trainable;
+    long a = n * t / j->tasks, b = n * (t + 1) / j->tasks;
+    update(j->o, j->k, j->net->values + a, j->net->grads + a, j->o->s1 + a, j->o->s2 + a,
+           b - a);
+}
+
 void rt_optim_step(rt_optim *o, rt_net *net, double *update_sq)
 {
     o->t++;
     if (o->kind == IR_OPT_NADAM)
         o->m_schedule *= o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * (double)o->t));
     step_coef k = coefficients(o);
-    for (int j = 0; j < net->n_params; j++) {
-        rt_param *p = &net->params[j];
-        if (update_sq)
-            update_sq[j] = 0.0;
-        if (!p->trainable)
-            continue;
-        long off = p->value - net->values;
-        rt_clip_gradient(p->grad, p->size, o->clipnorm, o->clipvalue);
-        if (update_sq)
-            memcpy(o->before, p->value, sizeof *p->value * (size_t)p->size);
-        update(o, &k, p->value, p->grad, o->s1 + off, o->s2 + off, p->size);
-        if (update_sq) {    /* only when a monitor asks: the sum is a serial chain */
-            double sq = 0.0;
-            for (long i = 0; i < p->size; i++) {
-                double d = (double)p->value[i] - o->before[i];
-                sq += d * d;
-            }
-            update_sq[j] = sq;
+    if (o->clipnorm > 0 || o->clipvalue > 0)
+        for (int j = 0; j < net->n_params; j++)
+            if (net->params[j].trainable)
+                rt_clip_gradient(net->params[j].grad, net->params[j].size, o->clipnorm,
+                                 o->clipvalue);
+    if (update_sq)
+        memcpy(o->before, net->values, sizeof *o->before * (size_t)net->n_trainable);
+    /* Elementwise rules: the trainable range (contiguous, net.h) is split over
+     * the worker pool when the network uses it, in slices large enough to pay
+     * for waking a thread. */
+    step_job job = {o, &k, net, rt_net_tasks(net, net->n_trainable / 32768 + 1)};
+    rt_pool_run(job.tasks, step_task, &job);
+    for (int j = 0; update_sq && j < net->n_params; j++) {
+        const rt_param *p = &net->params[j];
+        double sq = 0.0;    /* only when a monitor asks: the sum is a serial chain */
+        for (long i = 0; p->trainable && i < p->size; i++) {
+            double d = (double)p->value[i] - o->before[p->value - net->values + i];
+            sq += d * d;
         }
+        update_sq[j] = sq;
     }
 }

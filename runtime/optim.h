@@ -3,7 +3,9 @@
  * One rt_optim updates every trainable tensor of a network.  A step first
  * clips each tensor's gradient (clipnorm per tensor, then clipvalue per
  * element, as Keras's clipnorm/clipvalue arguments), then applies the update
- * rule to the whole trainable range.  Formulas are in optim.c.
+ * rule to the whole trainable range (split over the worker pool when the
+ * network uses it: rt_net_tasks).
+ * Formulas are in optim.c.
  */
 #ifndef DNNC_RT_OPTIM_H
 #define DNNC_RT_OPTIM_H
