@@ -67,7 +67,7 @@ static bool session_afford(void *ctx)
     rp_session *s = ctx;
     if (s->budget.kind == RP_BUDGET_TRIALS)
         return true;
-    return rp_budget_left(s) >= rp_validation_reserve(s, 1) * 1.5;
+    return rp_budget_left(s) >= rp_validation_reserve(s, 1);
 }
 
 int rp_minimize_fix(rp_session *s, rp_fix *fix)

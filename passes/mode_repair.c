@@ -79,9 +79,9 @@ static void confirm(rp_session *s, pick *picks, int np, int want)
 {
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
     int m = np < 2 * want + 2 ? np : 2 * want + 2;
-    double reserve = rp_validation_reserve(s, 1) * 1.5;
+    double reserve = rp_validation_reserve(s, 1);
     while (m > 1 && s->budget.kind != RP_BUDGET_TRIALS &&
-           rp_elapsed(s) + ceil(2.0 * m / w) * (s->unit * 1.2 + s->overhead) + reserve > s->deadline)
+           ceil(2.0 * m / w) * (s->unit * 1.2 + s->overhead) + reserve > rp_budget_left(s))
         m--;
     if (m <= 1)
         return;
@@ -355,7 +355,7 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
     s.phase = "diagnose";
     dx_options dxo;
     dx_options_default(&dxo);
-    dxo.time_limit = fmax(1, 2 * s.unit);
+    dxo.time_limit = 2 * s.unit;
     if (dx_diagnose(p, s.data, &dxo, &s.suspects, NULL, err, sizeof err) < 0 || s.suspects.n == 0) {
         suspect_list_free(&s.suspects);
         rp_baseline_signs signs = signs_of(&s);

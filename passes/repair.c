@@ -39,16 +39,19 @@ double rp_elapsed(const rp_session *s)
     return rt_now() - s->t0;
 }
 
+/* Plans keep 5% of the budget for the report and for timing noise. */
+#define PLAN_SHARE 0.95
+
 double rp_budget_left(const rp_session *s)
 {
-    return s->deadline - rp_elapsed(s);
+    return PLAN_SHARE * s->deadline - rp_elapsed(s);
 }
 
 double rp_validation_reserve(const rp_session *s, int k)
 {
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
     int rounds = (s->runs + w - 1) / w;
-    return k * rounds * (s->unit + s->overhead) * 1.1;
+    return k * rounds * (s->unit + s->overhead) * 1.1 * 1.3;
 }
 
 bool rp_search_may_train(const rp_session *s, int n, double seconds, double reserve)
@@ -57,7 +60,7 @@ bool rp_search_may_train(const rp_session *s, int n, double seconds, double rese
         return s->search_trainings + n <= (long)s->budget.amount;
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
     double need = ceil((double)n / w) * (seconds + s->overhead);
-    return rp_elapsed(s) + need + reserve <= s->deadline;
+    return rp_elapsed(s) + need + reserve <= PLAN_SHARE * s->deadline;
 }
 
 double rp_metric_score(const rp_outcome *o)
@@ -255,7 +258,7 @@ void rp_progress(rp_session *s)
         snprintf(left, sizeof left, "%ld of %.0f trials left", (long)s->budget.amount - s->search_trainings,
                  s->budget.amount);
     else if (isfinite(s->deadline))
-        snprintf(left, sizeof left, "%.0fs of %.0fs left", fmax(0, rp_budget_left(s)), s->deadline);
+        snprintf(left, sizeof left, "%.0fs of %.0fs left", fmax(0, s->deadline - rp_elapsed(s)), s->deadline);
     else
         snprintf(left, sizeof left, "budget unit being measured");
     fprintf(stderr, "dnnc: repair: %-10s %5ld trainings  best val %s  %s\n", s->phase, s->pool.trainings, best,

@@ -112,7 +112,8 @@ double rp_budget_left(const rp_session *s);
 /* Whether the search may train N more candidates of about SECONDS each
  * while keeping RESERVE seconds for validation. */
 bool rp_search_may_train(const rp_session *s, int n, double seconds, double reserve);
-/* Seconds the validation of K fixes will take (R runs each, on all workers). */
+/* Seconds the validation of K fixes will take (R runs each, on all workers),
+ * with a safety margin. */
 double rp_validation_reserve(const rp_session *s, int k);
 
 /* Higher-is-better metric of an outcome on the validation split. */
