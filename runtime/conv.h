@@ -33,11 +33,11 @@ void rt_conv_im2col_backward(const rt_conv_geom *g, const float *x, const float 
 
 /* Direct kernels for few channels (conv_direct.c).  Whether they apply (at
  * most 16 input and 16 output channels), and the workspace floats they need
- * for THREADS tasks. */
+ * when the batch is cut into CHUNKS (rt_workers_chunks of the thread count). */
 int rt_conv_direct_fits(const rt_conv_geom *g);
-long rt_conv_direct_work(const rt_conv_geom *g, int threads);
-/* z = conv(x, w) + b (b may be NULL), then relu when RELU; split over
- * THREADS tasks. */
+long rt_conv_direct_work(const rt_conv_geom *g, int chunks);
+/* z = conv(x, w) + b (b may be NULL), then relu when RELU; on THREADS
+ * threads (workers.h). */
 void rt_conv_direct_forward(const rt_conv_geom *g, const float *x, const float *w,
                             const float *b, bool relu, float *z, float *work, int threads);
 /* From the output gradient DY (masked by Y > 0 when Y, the relu output, is

@@ -11,9 +11,10 @@
  * The input is copied into a zero-padded buffer first (same padding), so the
  * inner loops have no bounds tests; the input gradient is scattered into a
  * padded buffer and cropped.  Weights are repacked with channels padded to a
- * multiple of 8 once per call.  Work is split by samples over the thread pool;
- * each thread sums its own kernel gradient and the partial sums are added in
- * thread order, so results are deterministic for a given thread count.
+ * multiple of 8 once per call.  Work is cut into chunks of samples for the
+ * worker threads (workers.h); each chunk sums its own kernel gradient and the
+ * partial sums are added in chunk order, so results are deterministic for a
+ * given thread count.
  * Vectors are simd.h's 8-float GCC vector extensions.
  */
 #include "conv.h"
@@ -21,7 +22,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "pool.h"
+#include "workers.h"
 #include "simd.h"
 
 #define INLINE static inline __attribute__((always_inline))
@@ -58,7 +59,7 @@ static int padded_w(const rt_conv_geom *g)
     return need > g->iw + g->pl ? need : g->iw + g->pl;
 }
 
-/* Floats of scratch one thread needs, and the shared floats. */
+/* Floats of scratch one chunk needs, and the shared floats. */
 static long thread_floats(const rt_conv_geom *g)
 {
     long ph = padded_h(g), pw = padded_w(g);
@@ -73,9 +74,9 @@ static long shared_floats(const rt_conv_geom *g)
            (long)g->n * g->oh * g->ow * round8(g->oc) + 64;
 }
 
-long rt_conv_direct_work(const rt_conv_geom *g, int threads)
+long rt_conv_direct_work(const rt_conv_geom *g, int chunks)
 {
-    return shared_floats(g) + threads * thread_floats(g);
+    return shared_floats(g) + chunks * thread_floats(g);
 }
 
 /* The workspace, cut into its parts. */
@@ -84,7 +85,7 @@ typedef struct direct_ws {
     float *wt;      /* kernel transposed [kh*kw][oc][icp] */
     float *bias;    /* bias [ocp] (zeros without one) */
     float *dzp;     /* output gradient [n*oh*ow][ocp] */
-    float *thread;  /* per-thread scratch, thread_floats each */
+    float *thread;  /* per-chunk scratch, thread_floats each */
 } direct_ws;
 
 static direct_ws cut(const rt_conv_geom *g, float *work)
@@ -96,7 +97,7 @@ static direct_ws cut(const rt_conv_geom *g, float *work)
     w.bias = w.wt + (long)g->kh * g->kw * g->oc * round8(g->ic);
     w.dzp = w.bias + round8(g->oc);
     w.thread = w.dzp + (long)g->n * g->oh * g->ow * round8(g->oc);
-    /* keep per-thread blocks 64-byte aligned */
+    /* keep per-chunk blocks 64-byte aligned */
     w.thread += (16 - ((w.thread - work) & 15)) & 15;
     return w;
 }
@@ -212,14 +213,14 @@ typedef struct direct_job {
     float *z;               /* output batch (forward) */
     float *dx;              /* input gradient batch, or NULL */
     direct_ws ws;           /* workspace parts */
-    int threads;            /* tasks the batch is split into */
+    int chunks;             /* chunks the batch is cut into */
 } direct_job;
 
-static void samples_of(const direct_job *j, int task, int *s0, int *s1)
+static void samples_of(const direct_job *j, int chunk, int *s0, int *s1)
 {
-    int n = j->g->n, t = j->threads;
-    *s0 = (int)((long)n * task / t);
-    *s1 = (int)((long)n * (task + 1) / t);
+    int n = j->g->n, t = j->chunks;
+    *s0 = (int)((long)n * chunk / t);
+    *s1 = (int)((long)n * (chunk + 1) / t);
 }
 
 static void fwd_task(void *ctx, int task)
@@ -255,9 +256,10 @@ static void pack_kernel(const rt_conv_geom *g, const float *w, const float *b, d
 void rt_conv_direct_forward(const rt_conv_geom *g, const float *x, const float *w,
                             const float *b, bool relu, float *z, float *work, int threads)
 {
-    direct_job j = {g, x, NULL, NULL, relu, z, NULL, cut(g, work), threads};
+    direct_job j = {g, x, NULL, NULL, relu, z, NULL, cut(g, work),
+                    rt_workers_chunks(threads, g->n)};
     pack_kernel(g, w, b, &j.ws);
-    rt_pool_run(threads, fwd_task, &j);
+    rt_workers_run(threads, j.chunks, fwd_task, &j);
 }
 
 /* ---- backward ---- */
@@ -558,7 +560,8 @@ void rt_conv_direct_backward(const rt_conv_geom *g, const float *x, const float 
                              const float *y, const float *dy, float *dw, float *db, float *dx,
                              float *work, int threads)
 {
-    direct_job j = {g, x, dy, y, false, NULL, dx, cut(g, work), threads};
+    direct_job j = {g, x, dy, y, false, NULL, dx, cut(g, work),
+                    rt_workers_chunks(threads, g->n)};
     int ic = g->ic, icp = round8(ic), ocp = round8(g->oc);
     long kk = (long)g->kh * g->kw, k = kk * ic;
     if (dx) {   /* wt[ky][kx][o][c] = W[ky][kx][c][o], channels padded */
@@ -568,12 +571,12 @@ void rt_conv_direct_backward(const rt_conv_geom *g, const float *x, const float 
                 for (int o = 0; o < g->oc; o++)
                     j.ws.wt[(q * g->oc + o) * icp + c] = w[(q * ic + c) * g->oc + o];
     }
-    rt_pool_run(threads, bwd_task, &j);
-    /* Sum the threads' kernel and bias gradients in thread order (deterministic). */
+    rt_workers_run(threads, j.chunks, bwd_task, &j);
+    /* Sum the chunks' kernel and bias gradients in chunk order (deterministic). */
     for (long r = 0; r < k + (db != NULL); r++)
         for (int o = 0; o < g->oc; o++) {
             float s = 0.0f;
-            for (int t = 0; t < threads; t++) {
+            for (int t = 0; t < j.chunks; t++) {
                 const float *dwp = j.ws.thread + t * thread_floats(g) +
                                    (long)padded_h(g) * padded_w(g) * (ic + icp);
                 s += dwp[r * ocp + o];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "conv.h"
+#include "workers.h"
 
 /* Most floats of im2col workspace a layer asks for (64 MiB); bigger batches
  * are processed in chunks. */
@@ -42,7 +43,7 @@ static int conv_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, char
         L->conv_algo = CONV_DIRECT;
         L->act_fused = L->act == IR_ACT_RELU;   /* applied in the kernels */
         L->work_size = rt_conv_direct_work(&g, 1);
-        L->work_per_thread = rt_conv_direct_work(&g, 2) - L->work_size;
+        L->work_per_chunk = rt_conv_direct_work(&g, 2) - L->work_size;
     } else {
         L->conv_algo = CONV_IM2COL;
         long per = rt_conv_cols_per_sample(&g);
@@ -58,18 +59,12 @@ static int conv_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, char
     return k;
 }
 
-/* Tasks a batch of N samples is split into. */
-static int tasks(const rt_net *net, int n)
-{
-    return net->threads < n ? net->threads : n;
-}
-
 static void conv_forward(rt_net *net, rt_layer *L, int n, bool training)
 {
     rt_conv_geom g = geometry(L, n);
     if (L->conv_algo == CONV_DIRECT) {
         rt_conv_direct_forward(&g, L->x, L->pv[RT_KERNEL], L->pv[RT_BIAS], L->act_fused,
-                               L->z, net->work, tasks(net, n));
+                               L->z, net->work, net->threads);
         return;
     }
     rt_conv_im2col_forward(&g, L->x, L->pv[RT_KERNEL], L->z, net->work, net->work_size);
@@ -83,7 +78,7 @@ static void conv_backward(rt_net *net, rt_layer *L, int n)
     if (L->conv_algo == CONV_DIRECT) {
         rt_conv_direct_backward(&g, L->x, L->pv[RT_KERNEL], L->act_fused ? L->y : NULL,
                                 L->act_fused ? L->dy : L->dz, L->pg[RT_KERNEL], L->pg[RT_BIAS],
-                                L->dx, net->work, tasks(net, n));
+                                L->dx, net->work, net->threads);
         return;
     }
     rt_conv_im2col_backward(&g, L->x, L->pv[RT_KERNEL], L->dz, L->pg[RT_KERNEL], L->dx,

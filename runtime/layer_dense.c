@@ -5,14 +5,14 @@
  * vector is one row).  Forward, kernel gradient and input gradient are one
  * cblas_sgemm each over the whole batch, threaded by OpenBLAS; when the
  * network runs OpenBLAS on one thread (net->split_gemm, see net.h) they are
- * split over the worker pool instead.
+ * cut into chunks for the worker threads instead.
  */
 #include "layer.h"
 
 #include <stdio.h>
 
 #include "blas.h"
-#include "pool.h"
+#include "workers.h"
 
 static int dense_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, char *err,
                        size_t errsize)
@@ -27,17 +27,17 @@ static int dense_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, cha
     return k;
 }
 
-/* One task's share of a dense layer's products (pool.h). */
+/* One chunk's share of a dense layer's products (workers.h). */
 typedef struct dense_job {
     const rt_layer *L;      /* the layer */
     long rows;              /* rows of the batch (samples x h x w) */
-    int tasks;              /* tasks the work is split into */
+    int chunks;             /* chunks the work is cut into */
     bool backward;          /* gradients instead of the forward product */
 } dense_job;
 
-/* Each task computes whole output rows of each product: rows of the batch
+/* Each chunk computes whole output rows of each product: rows of the batch
  * for the forward pass and the input gradient, rows of the kernel (input
- * features) for the kernel gradient, units for the bias gradient.  No task's
+ * features) for the kernel gradient, units for the bias gradient.  No chunk's
  * sums depend on another's, and each row is one call over the full inner
  * dimension, as without threads.  (Splitting the kernel gradient by units
  * instead was measured 1.6x slower for LeNet's and the MLP's shapes.) */
@@ -46,7 +46,7 @@ static void dense_task(void *ctx, int t)
     const dense_job *j = ctx;
     const rt_layer *L = j->L;
     int in = L->in.c, units = L->out.c;
-    long r0 = j->rows * t / j->tasks, r1 = j->rows * (t + 1) / j->tasks;
+    long r0 = j->rows * t / j->chunks, r1 = j->rows * (t + 1) / j->chunks;
     if (!j->backward) {
         rt_sgemm(false, false, (int)(r1 - r0), units, in, 1.0f, L->x + r0 * in, in,
                  L->pv[RT_KERNEL], units, 0.0f, L->z + r0 * units, units);
@@ -54,11 +54,11 @@ static void dense_task(void *ctx, int t)
             rt_add_bias(L->z + r0 * units, L->pv[RT_BIAS], r1 - r0, units);
         return;
     }
-    int i0 = (int)((long)in * t / j->tasks), i1 = (int)((long)in * (t + 1) / j->tasks);
+    int i0 = (int)((long)in * t / j->chunks), i1 = (int)((long)in * (t + 1) / j->chunks);
     rt_sgemm(true, false, i1 - i0, units, (int)j->rows, 1.0f, L->x + i0, in, L->dz, units,
              0.0f, L->pg[RT_KERNEL] + (long)i0 * units, units);
     if (L->pg[RT_BIAS]) {
-        int u0 = (int)((long)units * t / j->tasks), u1 = (int)((long)units * (t + 1) / j->tasks);
+        int u0 = (int)((long)units * t / j->chunks), u1 = (int)((long)units * (t + 1) / j->chunks);
         float *db = L->pg[RT_BIAS];
         for (int u = u0; u < u1; u++)
             db[u] = 0.0f;
@@ -71,27 +71,25 @@ static void dense_task(void *ctx, int t)
                  L->pv[RT_KERNEL], units, 0.0f, L->dx + r0 * in, in);
 }
 
-/* Tasks for the pool: only when the net runs OpenBLAS on one thread. */
-static int dense_tasks(const rt_net *net, const rt_layer *L, long rows)
+/* Chunks for the workers: only when the net runs OpenBLAS on one thread. */
+static int dense_chunks(const rt_net *net, const rt_layer *L, long rows)
 {
     long least = rows < L->out.c ? rows : L->out.c;
-    return rt_net_tasks(net, least < L->in.c ? least : L->in.c);
+    return rt_net_chunks(net, least < L->in.c ? least : L->in.c);
 }
 
 static void dense_forward(rt_net *net, rt_layer *L, int n, bool training)
 {
     long rows = (long)n * L->in.h * L->in.w;
-    int t = dense_tasks(net, L, rows);
-    dense_job j = {L, rows, t, false};
-    rt_pool_run(t, dense_task, &j);
+    dense_job j = {L, rows, dense_chunks(net, L, rows), false};
+    rt_workers_run(net->threads, j.chunks, dense_task, &j);
 }
 
 static void dense_backward(rt_net *net, rt_layer *L, int n)
 {
     long rows = (long)n * L->in.h * L->in.w;
-    int t = dense_tasks(net, L, rows);
-    dense_job j = {L, rows, t, true};
-    rt_pool_run(t, dense_task, &j);
+    dense_job j = {L, rows, dense_chunks(net, L, rows), true};
+    rt_workers_run(net->threads, j.chunks, dense_task, &j);
 }
 
 const rt_layer_ops rt_layer_dense = {dense_setup, dense_forward, dense_backward};

@@ -6,10 +6,10 @@
  * inputs in the window).  Max pooling remembers the input index of each
  * output's maximum (the first one on ties, as TensorFlow) for the backward
  * pass.  Loops run over whole channel vectors, contiguous in NHWC.  Max
- * pooling splits the batch over the worker pool when the network uses it.
+ * pooling cuts the batch into chunks for the workers when the network uses them.
  */
 #include "layer.h"
-#include "pool.h"
+#include "workers.h"
 #include "simd.h"
 
 #include <math.h>
@@ -126,18 +126,18 @@ static void maxpool_back_samples(rt_layer *L, int s0, int s1)
         L->dx[L->iscratch[o]] += L->dz[o];
 }
 
-/* A pooling pass split by samples over the worker pool. */
+/* A pooling pass cut into chunks of samples for the workers. */
 typedef struct pool_job {
     rt_layer *L;            /* the layer */
     int n;                  /* samples */
-    int tasks;              /* tasks */
+    int chunks;             /* chunks */
     bool backward;          /* gradient pass */
 } pool_job;
 
 static void pool_task(void *ctx, int t)
 {
     const pool_job *j = ctx;
-    int s0 = (int)((long)j->n * t / j->tasks), s1 = (int)((long)j->n * (t + 1) / j->tasks);
+    int s0 = (int)((long)j->n * t / j->chunks), s1 = (int)((long)j->n * (t + 1) / j->chunks);
     if (j->backward)
         maxpool_back_samples(j->L, s0, s1);
     else
@@ -146,16 +146,16 @@ static void pool_task(void *ctx, int t)
 
 static void maxpool_forward(rt_net *net, rt_layer *L, int n, bool training)
 {
-    pool_job j = {L, n, rt_net_tasks(net, n), false};
-    rt_pool_run(j.tasks, pool_task, &j);
+    pool_job j = {L, n, rt_net_chunks(net, n), false};
+    rt_workers_run(net->threads, j.chunks, pool_task, &j);
 }
 
 static void maxpool_backward(rt_net *net, rt_layer *L, int n)
 {
     if (!L->dx)
         return;
-    pool_job j = {L, n, rt_net_tasks(net, n), true};
-    rt_pool_run(j.tasks, pool_task, &j);
+    pool_job j = {L, n, rt_net_chunks(net, n), true};
+    rt_workers_run(net->threads, j.chunks, pool_task, &j);
 }
 
 const rt_layer_ops rt_layer_maxpool = {pool_setup, maxpool_forward, maxpool_backward};

@@ -13,7 +13,6 @@ libdnnc_a_SOURCES += compiler/mode_train.c \
 	runtime/monitor.c runtime/monitor.h \
 	runtime/net.c runtime/net.h \
 	runtime/optim.c runtime/optim.h \
-	runtime/pool.c runtime/pool.h \
 	runtime/progress.c runtime/progress.h \
 	runtime/result.h \
 	runtime/safetensors.c runtime/safetensors.h \
@@ -21,4 +20,5 @@ libdnnc_a_SOURCES += compiler/mode_train.c \
 	runtime/simd.h \
 	runtime/target.c runtime/target.h \
 	runtime/train.c runtime/train.h \
+	runtime/workers.c runtime/workers.h \
 	runtime/user_fn.c runtime/user_fn.h

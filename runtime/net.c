@@ -24,6 +24,7 @@
 #include "loss.h"
 #include "mem.h"
 #include "monitor.h"
+#include "workers.h"
 
 long rt_dims_size(rt_dims d)
 {
@@ -209,10 +210,9 @@ static void make_buffers(rt_net *net)
     net->work = rt_floats(net->work_size);
 }
 
-int rt_net_tasks(const rt_net *net, long n)
+int rt_net_chunks(const rt_net *net, long n)
 {
-    int t = net->split_gemm ? net->threads : 1;
-    return t < n ? t : n < 1 ? 1 : (int)n;
+    return net->split_gemm ? rt_workers_chunks(net->threads, n) : 1;
 }
 
 void rt_net_set_threads(rt_net *net, int threads)
@@ -220,11 +220,12 @@ void rt_net_set_threads(rt_net *net, int threads)
     net->threads = threads < 1 ? 1 : threads;
     long need = 0;
     net->split_gemm = false;
+    int chunks = rt_workers_chunks(net->threads, net->max_batch);
     for (int i = 1; i < net->n_layers; i++) {
         const rt_layer *L = &net->layers[i];
-        long w = L->work_size + (net->threads - 1) * L->work_per_thread;
+        long w = L->work_size + (chunks - 1) * L->work_per_chunk;
         need = w > need ? w : need;
-        net->split_gemm = net->split_gemm || L->work_per_thread > 0;
+        net->split_gemm = net->split_gemm || L->work_per_chunk > 0;
     }
     rt_blas_set_threads(net->split_gemm ? 1 : net->threads);
     if (need > net->work_size) {

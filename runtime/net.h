@@ -96,7 +96,7 @@ typedef struct rt_layer {
     double *dscratch;       /* per-layer doubles (batchnorm statistics) */
     long dscratch_size;     /* doubles in dscratch */
     long work_size;         /* floats of net->work it needs during a step */
-    long work_per_thread;   /* and more for each task beyond the first */
+    long work_per_chunk;    /* and more for each work chunk beyond the first */
     int conv_algo;          /* conv2d: which kernel it runs (conv.h) */
     rt_layer_acc acc;       /* monitor statistics */
 } rt_layer;
@@ -121,7 +121,7 @@ typedef struct rt_net {
     long work_size;         /* floats in work */
     int threads;            /* threads the network may use */
     bool split_gemm;        /* OpenBLAS runs on one thread and dense layers split
-                               their products over the pool (pool.h) */
+                               their products over the workers (workers.h) */
     ir_loss loss;           /* training loss */
     bool fused;             /* the loss works on the last layer's logits */
     rt_rng dropout_rng;     /* dropout masks */
@@ -151,15 +151,15 @@ int rt_net_init_params(rt_net *net, uint64_t seed, char *err, size_t errsize);
 void rt_net_forward(rt_net *net, int n, bool training);
 
 /* Lets the network use THREADS threads (>= 1), growing the workspace.  A
- * network with direct convolutions runs everything on the worker pool and
+ * network with direct convolutions runs everything on the workers and
  * OpenBLAS on one thread (two sets of spinning threads on the same cores
  * slow each other down); any other gives the threads to OpenBLAS.  Sets
  * OpenBLAS's (process-wide) thread count accordingly. */
 void rt_net_set_threads(rt_net *net, int threads);
 
-/* Tasks to split N independent items into: the thread count when the
- * network runs on the worker pool (split_gemm), else 1; never more than N. */
-int rt_net_tasks(const rt_net *net, long n);
+/* Chunks to cut N independent items into (workers.h): several per thread
+ * when the network runs on the workers (split_gemm), else 1. */
+int rt_net_chunks(const rt_net *net, long n);
 
 /* The model's output for the last forward pass (N x out_units). */
 const float *rt_net_output(const rt_net *net);

@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "mem.h"
-#include "pool.h"
+#include "workers.h"
 
 void rt_optim_init(rt_optim *o, const ir_train *t, long n)
 {
@@ -199,19 +199,19 @@ static void update(const rt_optim *o, const step_coef *k, float *w, const float 
     }
 }
 
-/* One task's share of an update: a slice of the trainable values. */
+/* One chunk of an update: a slice of the trainable values. */
 typedef struct step_job {
     const rt_optim *o;      /* the optimiser */
     const step_coef *k;     /* this step's scalars */
     rt_net *net;            /* whose values move */
-    int tasks;              /* tasks the values are split into */
+    int chunks;             /* chunks the values are cut into */
 } step_job;
 
 static void step_task(void *ctx, int t)
 {
     const step_job *j = ctx;
     long n = j->net->n_trainable;
-    long a = n * t / j->tasks, b = n * (t + 1) / j->tasks;
+    long a = n * t / j->chunks, b = n * (t + 1) / j->chunks;
     update(j->o, j->k, j->net->values + a, j->net->grads + a, j->o->s1 + a, j->o->s2 + a,
            b - a);
 }
@@ -229,11 +229,11 @@ void rt_optim_step(rt_optim *o, rt_net *net, double *update_sq)
                                  o->clipvalue);
     if (update_sq)
         memcpy(o->before, net->values, sizeof *o->before * (size_t)net->n_trainable);
-    /* Elementwise rules: the trainable range (contiguous, net.h) is split over
-     * the worker pool when the network uses it, in slices large enough to pay
-     * for waking a thread. */
-    step_job job = {o, &k, net, rt_net_tasks(net, net->n_trainable / 32768 + 1)};
-    rt_pool_run(job.tasks, step_task, &job);
+    /* Elementwise rules: the trainable range (contiguous, net.h) is cut into
+     * chunks for the workers when the network uses them, each large enough to
+     * pay for the hand-over. */
+    step_job job = {o, &k, net, rt_net_chunks(net, net->n_trainable / 16384 + 1)};
+    rt_workers_run(net->threads, job.chunks, step_task, &job);
     for (int j = 0; update_sq && j < net->n_params; j++) {
         const rt_param *p = &net->params[j];
         double sq = 0.0;    /* only when a monitor asks: the sum is a serial chain */

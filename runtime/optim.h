@@ -3,8 +3,8 @@
  * One rt_optim updates every trainable tensor of a network.  A step first
  * clips each tensor's gradient (clipnorm per tensor, then clipvalue per
  * element, as Keras's clipnorm/clipvalue arguments), then applies the update
- * rule to the whole trainable range (split over the worker pool when the
- * network uses it: rt_net_tasks).
+ * rule to the whole trainable range (in chunks for the worker threads when
+ * the network uses them: rt_net_chunks).
  * Formulas are in optim.c.
  */
 #ifndef DNNC_RT_OPTIM_H
