@@ -102,18 +102,18 @@ static direct_ws cut(const rt_conv_geom *g, float *work)
     return w;
 }
 
-/* Copies sample X into the zero-padded buffer XP (borders zeroed once per call). */
-static void pad_input(const rt_conv_geom *g, const float *x, float *xp)
+/* Sample X as the kernels read it: X itself when no padding is needed, else
+ * copied into the zero-padded buffer XP. */
+static const float *pad_input(const rt_conv_geom *g, const float *x, float *xp)
 {
     int ph = padded_h(g), pw = padded_w(g), ic = g->ic;
-    if (ph == g->ih && pw == g->iw) {
-        memcpy(xp, x, sizeof *xp * (size_t)(ph * pw * ic));
-        return;
-    }
+    if (ph == g->ih && pw == g->iw)
+        return x;
     memset(xp, 0, sizeof *xp * (size_t)(ph * pw * ic));
     for (int y = 0; y < g->ih; y++)
         memcpy(xp + ((long)(y + g->pt) * pw + g->pl) * ic, x + (long)y * g->iw * ic,
                sizeof *xp * (size_t)(g->iw * ic));
+    return xp;
 }
 
 /* ---- forward ---- */
@@ -232,11 +232,11 @@ static void fwd_task(void *ctx, int task)
     int s0, s1;
     samples_of(j, task, &s0, &s1);
     for (int s = s0; s < s1; s++) {
-        pad_input(g, j->x + s * in, xp);
+        const float *xs = pad_input(g, j->x + s * in, xp);
         if (g->oc <= 8)
-            fwd_sample(g, xp, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 1);
+            fwd_sample(g, xs, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 1);
         else
-            fwd_sample(g, xp, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 2);
+            fwd_sample(g, xs, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 2);
     }
 }
 
@@ -536,11 +536,11 @@ static void bwd_task(void *ctx, int task)
         const float *dy = j->dy + s * pix * g->oc;
         const float *y = j->y ? j->y + s * pix * g->oc : NULL;
         repack_dy(g, dy, y, pix, dzp, dbp);
-        pad_input(g, j->x + s * in, xp);
+        const float *xs = pad_input(g, j->x + s * in, xp);
         if (ocp == 8)
-            wgrad_sample(g, xp, dzp, dwp, 1);
+            wgrad_sample(g, xs, dzp, dwp, 1);
         else
-            wgrad_sample(g, xp, dzp, dwp, 2);
+            wgrad_sample(g, xs, dzp, dwp, 2);
         if (!j->dx)
             continue;
         float *dx = j->dx + s * in;
@@ -550,9 +550,12 @@ static void bwd_task(void *ctx, int task)
         else
             dgrad_sample(g, dzp, j->ws.wt, dxp, 2);
         for (int iy = 0; iy < g->ih; iy++)
-            for (int ix = 0; ix < g->iw; ix++)
-                memcpy(dx + ((long)iy * g->iw + ix) * ic,
-                       dxp + ((long)(iy + g->pt) * pw + ix + g->pl) * icp, sizeof *dx * (size_t)ic);
+            for (int ix = 0; ix < g->iw; ix++) {
+                const float *from = dxp + ((long)(iy + g->pt) * pw + ix + g->pl) * icp;
+                float *to = dx + ((long)iy * g->iw + ix) * ic;
+                for (int c = 0; c < ic; c++)
+                    to[c] = from[c];
+            }
     }
 }
 

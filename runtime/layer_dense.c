@@ -75,7 +75,7 @@ static void dense_task(void *ctx, int t)
 static int dense_chunks(const rt_net *net, const rt_layer *L, long rows)
 {
     long least = rows < L->out.c ? rows : L->out.c;
-    return rt_net_chunks(net, least < L->in.c ? least : L->in.c);
+    return rt_net_chunks_coarse(net, least < L->in.c ? least : L->in.c);
 }
 
 static void dense_forward(rt_net *net, rt_layer *L, int n, bool training)

@@ -215,6 +215,12 @@ int rt_net_chunks(const rt_net *net, long n)
     return net->split_gemm ? rt_workers_chunks(net->threads, n) : 1;
 }
 
+int rt_net_chunks_coarse(const rt_net *net, long n)
+{
+    int t = net->split_gemm ? net->threads : 1;
+    return t < n ? t : n < 1 ? 1 : (int)n;
+}
+
 void rt_net_set_threads(rt_net *net, int threads)
 {
     net->threads = threads < 1 ? 1 : threads;

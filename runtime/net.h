@@ -160,6 +160,9 @@ void rt_net_set_threads(rt_net *net, int threads);
 /* Chunks to cut N independent items into (workers.h): several per thread
  * when the network runs on the workers (split_gemm), else 1. */
 int rt_net_chunks(const rt_net *net, long n);
+/* The same with one chunk per thread, for work that small chunks slow down
+ * (matrix products). */
+int rt_net_chunks_coarse(const rt_net *net, long n);
 
 /* The model's output for the last forward pass (N x out_units). */
 const float *rt_net_output(const rt_net *net);
