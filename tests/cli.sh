@@ -2,32 +2,26 @@
 # cli.sh: the command-line contract of dnnc (TAP): options, exit codes,
 # located errors for bad files, JSON output, stdin and IR input.
 set -u
-DNNC=${DNNC:-$(pwd)/dnnc}
-SRC=${srcdir:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$tmp/err"; }
+. "${srcdir:-.}/tests/tap.sh"
+fail() { not_ok "$1"; show "$tmp/err"; }
 
 # expect STATUS DESCRIPTION COMMAND...: the command exits with STATUS.
 expect() {
     want=$1; what=$2; shift 2
     "$@" > "$tmp/out" 2> "$tmp/err"
     got=$?
-    if [ "$got" = "$want" ]; then ok "$what"; else echo "# exit $got, wanted $want"; not_ok "$what"; fi
+    if [ "$got" = "$want" ]; then ok "$what"; else echo "# exit $got, wanted $want"; fail "$what"; fi
 }
 
 # located DESCRIPTION FILE: dnnc --check FILE exits 1 with a file:line:col: error line.
 located() {
     expect 1 "$1 exits 1" "$DNNC" --check "$2"
     if grep -q "^$2:[0-9][0-9]*:[0-9][0-9]*: error: " "$tmp/err"; then ok "$1 has a located error"
-    else not_ok "$1 has a located error"; fi
+    else fail "$1 has a located error"; fi
 }
 
 expect 0 "--help" "$DNNC" --help
-grep -q "usage: dnnc" "$tmp/out" && ok "--help prints usage" || not_ok "--help prints usage"
+grep -q "usage: dnnc" "$tmp/out" && ok "--help prints usage" || fail "--help prints usage"
 expect 0 "--version" "$DNNC" --version
 expect 1 "no arguments" "$DNNC"
 expect 1 "unknown option" "$DNNC" --frobnicate "$SRC/examples/blobs.dnn"
@@ -35,7 +29,7 @@ expect 1 "two modes" "$DNNC" --check --emit-ir "$SRC/examples/blobs.dnn"
 expect 1 "missing option value" "$DNNC" --check --epochs
 expect 1 "bad number" "$DNNC" --train --epochs ten "$SRC/examples/blobs.dnn"
 expect 1 "missing file" "$DNNC" --check "$tmp/nonexistent.dnn"
-grep -q "nonexistent.dnn" "$tmp/err" && ok "missing file is named" || not_ok "missing file is named"
+grep -q "nonexistent.dnn" "$tmp/err" && ok "missing file is named" || fail "missing file is named"
 expect 1 "a folder" "$DNNC" --check "$tmp"
 expect 0 "stdin" sh -c "'$DNNC' --check - < '$SRC/examples/blobs.dnn'"
 
@@ -49,7 +43,7 @@ located "empty file" "$tmp/empty.dnn"
 located "deep nesting" "$tmp/deep.dnn"
 { printf 'model m {\n  input [2]\n  '; head -c 104857600 /dev/zero | tr '\0' 'x'; printf '\n}\n'; } > "$tmp/long.dnn"
 located "a 100 MB line" "$tmp/long.dnn"
-[ "$(wc -c < "$tmp/err")" -lt 10000 ] && ok "a 100 MB line gives a short message" || not_ok "a 100 MB line gives a short message"
+[ "$(wc -c < "$tmp/err")" -lt 10000 ] && ok "a 100 MB line gives a short message" || fail "a 100 MB line gives a short message"
 rm -f "$tmp/long.dnn"
 
 # --json for --check: an array of diagnostic objects.
@@ -58,17 +52,17 @@ expect 1 "--check --json on a bad file" "$DNNC" --check --json "$tmp/bad.dnn"
 if command -v jq > /dev/null; then
     if jq -e '.[0] | .file and .line == 3 and .column == 28 and .severity == "error" and (.message | test("relux"))' \
         "$tmp/out" > /dev/null; then ok "--json diagnostics carry file, line, column, severity, message"
-    else cp "$tmp/out" "$tmp/err"; not_ok "--json diagnostics carry file, line, column, severity, message"; fi
+    else cp "$tmp/out" "$tmp/err"; fail "--json diagnostics carry file, line, column, severity, message"; fi
 fi
 expect 0 "--check --json on a good file" "$DNNC" --check --json "$SRC/examples/blobs.dnn"
-[ "$(tr -d ' \n' < "$tmp/out")" = "[]" ] && ok "no diagnostics is []" || not_ok "no diagnostics is []"
+[ "$(tr -d ' \n' < "$tmp/out")" = "[]" ] && ok "no diagnostics is []" || fail "no diagnostics is []"
 
 expect 0 "--emit-ir --json" "$DNNC" --emit-ir --json "$SRC/examples/blobs.dnn"
 if command -v jq > /dev/null; then
     jq -j .ir "$tmp/out" > "$tmp/from_json.ir"
     "$DNNC" --emit-ir "$SRC/examples/blobs.dnn" > "$tmp/plain.ir"
     cmp -s "$tmp/from_json.ir" "$tmp/plain.ir" && ok "--emit-ir --json carries the IR text" \
-        || not_ok "--emit-ir --json carries the IR text"
+        || fail "--emit-ir --json carries the IR text"
 fi
 
 # IR input anywhere a .dnn is accepted; -o writes the output file.
@@ -77,9 +71,8 @@ expect 0 "--check on IR" "$DNNC" --check "$tmp/lenet.ir"
 sed 's/units=120/units=0/' "$tmp/lenet.ir" > "$tmp/bad.ir"
 expect 1 "bad IR exits 1" "$DNNC" --check "$tmp/bad.ir"
 grep -q "^$tmp/bad.ir:[0-9]*:[0-9]*: error: 'units'" "$tmp/err" && ok "bad IR error is located in the IR" \
-    || not_ok "bad IR error is located in the IR"
+    || fail "bad IR error is located in the IR"
 sed 's/^dnnc-ir 1/dnnc-ir 9/' "$tmp/lenet.ir" > "$tmp/v9.ir"
 expect 1 "unsupported IR version" "$DNNC" --check "$tmp/v9.ir"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

@@ -9,17 +9,9 @@
 # Regenerate the expected files with `tests/golden.sh --update` (or
 # `make update-golden`) and review them as a git diff.
 set -u
-DNNC=${DNNC:-$(pwd)/dnnc}
-SRC=${srcdir:-.}
+. "${srcdir:-.}/tests/tap.sh"
 update=0
 [ "${1:-}" = "--update" ] && update=1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 
 # compare NAME EXPECTED ACTUAL: pass if equal (or update EXPECTED).
 compare() {
@@ -30,7 +22,7 @@ compare() {
         ok "$1"
     else
         not_ok "$1"
-        if [ -f "$2" ]; then sed 's/^/# /' "$tmp/diff"; else echo "# missing $2"; fi
+        if [ -f "$2" ]; then show "$tmp/diff"; else echo "# missing $2"; fi
     fi
 }
 
@@ -85,5 +77,4 @@ for dnn in "$SRC"/examples/*.dnn "$SRC"/examples/*/*.dnn; do
     roundtrip "$rel" "$tmp/ex.ir"
 done
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

@@ -12,7 +12,7 @@ tests_fuzz_frontend_SOURCES = tests/fuzz_frontend.c
 tests_fuzz_frontend_LDADD = $(DNNC_LIBS)
 
 TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/fuzz_frontend
-EXTRA_DIST += tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh
+EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh
 
 update-golden: dnnc
 	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/golden.sh --update

@@ -8,16 +8,9 @@
 #   .\" run               shell commands, run in order from a scratch folder
 #                         that sees the source tree's examples/; each exits 0
 set -u
-DNNC=${DNNC:-$(pwd)/dnnc}
-SRC=${srcdir:-.}
+. "${srcdir:-.}/tests/tap.sh"
 SRC=$(cd "$SRC" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 ln -s "$SRC/examples" "$tmp/examples"
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 
 # Writes each marked block of PAGE as $tmp/blockK with its marker in $tmp/blockK.kind.
 extract() {
@@ -44,7 +37,7 @@ for page in "$SRC"/man/dnnc.1 "$SRC"/man/dnn.5; do
             if (cd "$tmp" && "$DNNC" --check example.dnn) > "$tmp/out" 2>&1; then
                 ok "$name example $k is a valid program"
             else
-                not_ok "$name example $k is a valid program"; sed 's/^/# /' "$tmp/out"
+                not_ok "$name example $k is a valid program"; show "$tmp/out"
             fi ;;
         check-fail*)
             last=${kind#check-fail }
@@ -55,7 +48,7 @@ for page in "$SRC"/man/dnnc.1 "$SRC"/man/dnn.5; do
             if diff -u "$block" "$tmp/last.err" > "$tmp/diff"; then
                 ok "$name example $k shows the real diagnostics"
             else
-                not_ok "$name example $k shows the real diagnostics"; sed 's/^/# /' "$tmp/diff"
+                not_ok "$name example $k shows the real diagnostics"; show "$tmp/diff"
             fi ;;
         run)
             while IFS= read -r cmd; do
@@ -66,18 +59,17 @@ for page in "$SRC"/man/dnnc.1 "$SRC"/man/dnn.5; do
                 if (cd "$tmp" && "$DNNC" "$@") > "$tmp/out" 2>&1; then
                     ok "$name: $cmd"
                 else
-                    not_ok "$name: $cmd"; sed 's/^/# /' "$tmp/out"
+                    not_ok "$name: $cmd"; show "$tmp/out"
                 fi
             done < "$block" ;;
         esac
         k=$((k + 1))
     done
     if man --warnings -l "$page" > /dev/null 2> "$tmp/man.err" || ! command -v man > /dev/null; then
-        if [ -s "$tmp/man.err" ]; then not_ok "$name renders without warnings"; sed 's/^/# /' "$tmp/man.err"
+        if [ -s "$tmp/man.err" ]; then not_ok "$name renders without warnings"; show "$tmp/man.err"
         else ok "$name renders"; fi
     else
         not_ok "$name renders"
     fi
 done
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

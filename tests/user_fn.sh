@@ -4,42 +4,35 @@
 # must give what the built-in tanh gives; a missing library or symbol is a
 # clear error.
 set -u
-DNNC=${DNNC:-$(pwd)/dnnc}
-SRC=${srcdir:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$tmp/err"; }
+. "${srcdir:-.}/tests/tap.sh"
+fail() { not_ok "$1"; show "$tmp/err"; }
 
 test_loss() { jq -r .test.loss "$1"; }
 
 if ! command -v jq > /dev/null; then echo "1..0 # SKIP jq is not installed"; exit 0; fi
 ex="$SRC/examples/user_function.dnn"
 "$DNNC" --train --json --quiet "$ex" > "$tmp/ffi.json" 2> "$tmp/err" && ok "trains with libm's tanh through libffi" \
-    || not_ok "trains with libm's tanh through libffi"
+    || fail "trains with libm's tanh through libffi"
 sed 's/activation = c_tanh/activation = tanh/' "$ex" > "$tmp/builtin.dnn"
 "$DNNC" --train --json --quiet "$tmp/builtin.dnn" > "$tmp/builtin.json" 2> "$tmp/err"
 sed 's/symbol  = "tanh"/symbol  = "tanhf"/; s/type    = double/type    = float/' "$ex" > "$tmp/float.dnn"
 "$DNNC" --train --json --quiet "$tmp/float.dnn" > "$tmp/float.json" 2> "$tmp/err" \
-    && ok "trains with tanhf (float) through libffi" || not_ok "trains with tanhf (float) through libffi"
+    && ok "trains with tanhf (float) through libffi" || fail "trains with tanhf (float) through libffi"
 a=$(test_loss "$tmp/ffi.json"); b=$(test_loss "$tmp/builtin.json"); c=$(test_loss "$tmp/float.json")
 # Central differences of a smooth function match the exact derivative closely.
 if awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 0.01 * (b > 0.01 ? b : 0.01) + 1e-3) }'; then
     ok "double path matches built-in tanh (test loss $a vs $b)"
-else echo "loss $a vs $b" > "$tmp/err"; not_ok "double path matches built-in tanh"; fi
+else echo "loss $a vs $b" > "$tmp/err"; fail "double path matches built-in tanh"; fi
 if awk -v a="$c" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 0.05 * (b > 0.01 ? b : 0.01) + 5e-3) }'; then
     ok "float path matches built-in tanh (test loss $c vs $b)"
-else echo "loss $c vs $b" > "$tmp/err"; not_ok "float path matches built-in tanh"; fi
+else echo "loss $c vs $b" > "$tmp/err"; fail "float path matches built-in tanh"; fi
 
 sed 's/libm.so.6/libnosuch.so/' "$ex" > "$tmp/nolib.dnn"
 "$DNNC" --train --quiet "$tmp/nolib.dnn" > /dev/null 2> "$tmp/err"
 [ $? -eq 1 ] && grep -q "libnosuch.so" "$tmp/err" && ok "a missing library is a clear error" \
-    || not_ok "a missing library is a clear error"
+    || fail "a missing library is a clear error"
 sed 's/symbol  = "tanh"/symbol  = "no_such_symbol"/' "$ex" > "$tmp/nosym.dnn"
 "$DNNC" --train --quiet "$tmp/nosym.dnn" > /dev/null 2> "$tmp/err"
 [ $? -eq 1 ] && grep -q "no_such_symbol" "$tmp/err" && ok "a missing symbol is a clear error" \
-    || not_ok "a missing symbol is a clear error"
-echo "1..$n"
-[ $failed -eq 0 ]
+    || fail "a missing symbol is a clear error"
+tap_done
