@@ -56,7 +56,7 @@ static long max2x2(const rt_layer *L, int s, float *z, int *arg)
     int c = L->in.c, ow = L->out.w, iw = L->in.w;
     long row = (long)iw * c, in_total = (long)(s + 1) * L->in_size;
     v8i lane = {0, 1, 2, 3, 4, 5, 6, 7};
-    long done = 0;
+    long done = 0, sample_out = (long)L->out.h * ow * c;
     for (int oy = 0; oy < L->out.h; oy++)
         for (int ox = 0; ox < ow; ox++) {
             long i = (((long)s * L->in.h + 2 * oy) * iw + 2 * ox) * c;
@@ -73,6 +73,11 @@ static long max2x2(const rt_layer *L, int s, float *z, int *arg)
                 v8 m = select8(top, m2, m1);
                 v8i right = (v8i)select8(top, s2, s1);
                 v8i at = (int)(i + k) + lane + (top & (int)row) + (right & c);
+                if (o + k + 8 <= sample_out) {  /* spill into the next pixel, written later */
+                    store8(z + o + k, m);
+                    store8i(arg + o + k, at);
+                    continue;
+                }
                 int n = c - k < 8 ? c - k : 8;
                 for (int q = 0; q < n; q++) {
                     z[o + k + q] = m[q];

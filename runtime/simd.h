@@ -12,10 +12,13 @@
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 typedef int v8i __attribute__((vector_size(32)));
+typedef int v8iu __attribute__((vector_size(32), aligned(4), may_alias));
 
 /* Unaligned load and store of 8 floats. */
 #define load8(p) ((v8)*(const v8u *)(p))
 #define store8(p, v) (*(v8u *)(p) = (v))
+/* Unaligned store of 8 ints. */
+#define store8i(p, v) (*(v8iu *)(p) = (v))
 /* 8 copies of a float. */
 #define splat(x) ((v8){0} + (x))
 /* Per lane: M (all ones or zeros, from a comparison) ? A : B. */
