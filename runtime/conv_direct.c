@@ -102,17 +102,23 @@ static direct_ws cut(const rt_conv_geom *g, float *work)
     return w;
 }
 
-/* Sample X as the kernels read it: X itself when no padding is needed, else
- * copied into the zero-padded buffer XP. */
-static const float *pad_input(const rt_conv_geom *g, const float *x, float *xp)
+/* Copies sample X into the zero-padded buffer XP. */
+static void pad_copy(const rt_conv_geom *g, const float *x, float *xp)
 {
     int ph = padded_h(g), pw = padded_w(g), ic = g->ic;
-    if (ph == g->ih && pw == g->iw)
-        return x;
     memset(xp, 0, sizeof *xp * (size_t)(ph * pw * ic));
     for (int y = 0; y < g->ih; y++)
         memcpy(xp + ((long)(y + g->pt) * pw + g->pl) * ic, x + (long)y * g->iw * ic,
                sizeof *xp * (size_t)(g->iw * ic));
+}
+
+/* Sample X as the kernels read it: X itself when no padding is needed, else
+ * copied into the zero-padded buffer XP. */
+static const float *pad_input(const rt_conv_geom *g, const float *x, float *xp)
+{
+    if (padded_h(g) == g->ih && padded_w(g) == g->iw)
+        return x;
+    pad_copy(g, x, xp);
     return xp;
 }
 
@@ -203,10 +209,81 @@ INLINE void fwd_sample(const rt_conv_geom *g, const float *xp, const float *wp,
     }
 }
 
+/* One input channel, stride 1 (a grayscale first layer): vectorised over 8
+ * output pixels instead of over channels, so all 8 lanes do useful work
+ * whatever the channel count; each weight is broadcast once per (ky, kx, o)
+ * and serves R output rows.  Tiles that would overhang the right or bottom
+ * edge are moved back to end at it (recomputing a few outputs), so every
+ * tile is full.  The input is the zero-padded copy, read up to 8 floats past
+ * its rows (inside the scratch block). */
+INLINE void plane_tile(const float *xp, long pw, const float *w, const float *bias, bool relu,
+                       int kh, int kw, float *z, long zrow, int R, int OC)
+{
+    v8 acc[4][8];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+        for (int o = 0; o < OC; o++)
+            acc[r][o] = splat(bias[o]);
+    for (int ky = 0; ky < kh; ky++)
+        for (int kx = 0; kx < kw; kx++) {
+            v8 xv[4];
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++)
+                xv[r] = load8(xp + (r + ky) * pw + kx);
+            const float *wk = w + (ky * kw + kx) * OC;
+#pragma GCC unroll 8
+            for (int o = 0; o < OC; o++) {
+                v8 wv = splat(wk[o]);
+#pragma GCC unroll 4
+                for (int r = 0; r < R; r++)
+                    acc[r][o] += xv[r] * wv;
+            }
+        }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+        for (int o = 0; o < OC; o++) {
+            if (relu)
+                acc[r][o] = (v8)((v8i)acc[r][o] & (acc[r][o] > splat(0.0f)));
+#pragma GCC unroll 8
+            for (int p = 0; p < 8; p++)
+                z[r * zrow + p * OC + o] = acc[r][o][p];
+        }
+}
+
+INLINE void plane_sample(const rt_conv_geom *g, const float *xp, const float *w,
+                         const float *bias, bool relu, float *z, int OC)
+{
+    const int rmax = (VREGS - 8) / OC;     /* rows whose accumulators fit */
+    const int R = rmax < 1 ? 1 : rmax > 4 ? 4 : rmax;
+    long pw = padded_w(g), zrow = (long)g->ow * OC;
+    for (int oy = 0; oy < g->oh; oy += R) {
+        int y = oy + R <= g->oh ? oy : g->oh - R;
+        for (int ox = 0; ox < g->ow; ox += 8) {
+            int x = ox + 8 <= g->ow ? ox : g->ow - 8;
+            if (R <= g->oh)
+                plane_tile(xp + y * pw + x, pw, w, bias, relu, g->kh, g->kw,
+                           z + y * zrow + (long)x * OC, zrow, R, OC);
+            else
+                for (int r = 0; r < g->oh; r++)
+                    plane_tile(xp + (long)r * pw + x, pw, w, bias, relu, g->kh, g->kw,
+                               z + r * zrow + (long)x * OC, zrow, 1, OC);
+        }
+    }
+}
+
+/* Whether plane_sample handles G. */
+static bool plane_fits(const rt_conv_geom *g)
+{
+    return g->ic == 1 && g->sh == 1 && g->sw == 1 && g->oc <= 8 && g->ow >= 8;
+}
+
 /* Arguments of a batch-parallel kernel call. */
 typedef struct direct_job {
     const rt_conv_geom *g;  /* geometry of the whole batch */
     const float *x;         /* input batch */
+    const float *w;         /* kernel, Keras layout */
     const float *dy;        /* output gradient batch (backward) */
     const float *y;         /* relu output, masking dy (backward), or NULL */
     bool relu;              /* apply relu to the output (forward) */
@@ -232,6 +309,15 @@ static void fwd_task(void *ctx, int task)
     int s0, s1;
     samples_of(j, task, &s0, &s1);
     for (int s = s0; s < s1; s++) {
+        if (plane_fits(g)) {
+            pad_copy(g, j->x + s * in, xp);
+            switch (g->oc) {
+#define PLANE(k) case k: plane_sample(g, xp, j->w, j->ws.bias, j->relu, j->z + s * out, k); break;
+                PLANE(1) PLANE(2) PLANE(3) PLANE(4) PLANE(5) PLANE(6) PLANE(7) PLANE(8)
+#undef PLANE
+            }
+            continue;
+        }
         const float *xs = pad_input(g, j->x + s * in, xp);
         if (g->oc <= 8)
             fwd_sample(g, xs, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 1);
@@ -256,7 +342,7 @@ static void pack_kernel(const rt_conv_geom *g, const float *w, const float *b, d
 void rt_conv_direct_forward(const rt_conv_geom *g, const float *x, const float *w,
                             const float *b, bool relu, float *z, float *work, int threads)
 {
-    direct_job j = {g, x, NULL, NULL, relu, z, NULL, cut(g, work),
+    direct_job j = {g, x, w, NULL, NULL, relu, z, NULL, cut(g, work),
                     rt_workers_chunks(threads, g->n)};
     pack_kernel(g, w, b, &j.ws);
     rt_workers_run(threads, j.chunks, fwd_task, &j);
@@ -563,7 +649,7 @@ void rt_conv_direct_backward(const rt_conv_geom *g, const float *x, const float 
                              const float *y, const float *dy, float *dw, float *db, float *dx,
                              float *work, int threads)
 {
-    direct_job j = {g, x, dy, y, false, NULL, dx, cut(g, work),
+    direct_job j = {g, x, w, dy, y, false, NULL, dx, cut(g, work),
                     rt_workers_chunks(threads, g->n)};
     int ic = g->ic, icp = round8(ic), ocp = round8(g->oc);
     long kk = (long)g->kh * g->kw, k = kk * ic;

@@ -254,6 +254,11 @@ static void check_conv(void)
     conv_model(7, 7, 3, 2, 3, 3, 2, 2, IR_PAD_VALID, false, 2, "conv2d: stride 2 valid, no bias");
     conv_model(6, 5, 2, 4, 2, 3, 1, 2, IR_PAD_SAME, true, 1, "conv2d: 2x3 kernel, stride [1,2], batch 1");
     conv_model(5, 5, 1, 6, 5, 5, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 5x5 same, 1 channel");
+    /* One channel, 8 or more columns: the pixel-vectorised forward kernel,
+     * with tiles moved back at the right and bottom edges. */
+    conv_model(9, 11, 1, 6, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 1 channel, 9x11 same");
+    conv_model(4, 12, 1, 3, 3, 3, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 1 channel, 2 rows out");
+    conv_model(12, 10, 1, 8, 5, 3, 1, 1, IR_PAD_VALID, false, 1, "conv2d: 1 channel, 8 filters");
     conv_model(6, 6, 6, 4, 5, 5, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 5x5 valid, 6 channels");
     conv_model(4, 4, 2, 3, 1, 1, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 1x1");
 
