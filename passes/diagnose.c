@@ -11,13 +11,17 @@
 #include "diagnose_int.h"
 #include "pass.h"
 
+#define DX_X_LIMIT_NAME(id, name) name,
+const char *const dx_limit_names[] = {DX_LIMITS(DX_X_LIMIT_NAME)};
+
 void dx_options_default(dx_options *o)
 {
     *o = (dx_options){0};
     o->epochs = -1;
     o->seed = -1;
     o->threads = 1;          /* small models train fastest on one thread */
-    o->time_limit = 5.0;     /* "within seconds": the run stops here whatever is left */
+    o->work_budget = DX_WORK_BUDGET;
+    o->time_limit = 120.0;   /* safety net only: the budget ends typical runs in seconds */
     o->max_batches = 20000;
     o->checkpoints = 20;
     o->min_score = 0.15;
@@ -62,6 +66,10 @@ static void dynamic_part(const ir_program *p, const rt_data *data, const dx_opti
     dx_symptom_list syms = {0};
     dx_detect(&trace, f, &o->th, &syms, summary);
     dx_map_symptoms(&syms, f, explained(out), out);
+    if (summary->limit == DX_LIMIT_TIME)
+        snprintf(summary->note, sizeof summary->note, "the training run hit the safety time "
+                 "limit (%g s) before its work budget: what it saw depends on the machine's "
+                 "speed; a smaller --budget keeps it reproducible", o->time_limit);
     dx_symptom_list_free(&syms);
     dx_trace_free(&trace);
 }

@@ -47,13 +47,19 @@ typedef struct dx_thresholds {
     double update_high;     /* ... above this: changing too fast */
 } dx_thresholds;
 
-/* How to diagnose. */
+/* How to diagnose.  The training run's length comes from the program: its
+ * own epochs, cut where the estimated work reaches work_budget
+ * (diagnose_work.c), so the same program, data, seed and thread count give
+ * the same run however fast or busy the machine is.  The time limit is only a safety net for programs whose work
+ * the estimate misjudges; when it fires the report says so, because then the
+ * result depends on the machine's speed. */
 typedef struct dx_options {
     bool static_only;       /* skip the training run */
     int epochs;             /* epochs of the training run (-1: the program's) */
     long seed;              /* seed of the training run (-1: the program's) */
-    int threads;            /* maths threads (0: all cores) */
-    double time_limit;      /* seconds the training run may take (0: no limit) */
+    int threads;            /* maths threads (0: all cores; results are reproducible per count) */
+    double work_budget;     /* estimated multiply-adds the training run may do (0: no limit) */
+    double time_limit;      /* safety net: seconds the training run may take (0: no limit) */
     long max_batches;       /* batches it may take (0: no limit) */
     int checkpoints;        /* monitor calls spread over the run (>= 2) */
     double min_score;       /* suspects scoring below this are dropped */
@@ -70,23 +76,38 @@ typedef struct dx_symptom_seen {
 
 #define DX_MAX_SEEN 16
 
+/* What ended the training run before the end of the program's training. */
+#define DX_LIMITS(X) \
+    X(NONE, "none") X(WORK, "work") X(BATCHES, "batches") X(TIME, "time")
+#define DX_X_LIMIT_ENUM(id, name) DX_LIMIT_##id,
+typedef enum { DX_LIMITS(DX_X_LIMIT_ENUM) DX_LIMIT_COUNT } dx_limit;
+extern const char *const dx_limit_names[];
+
 /* What the training run saw, for reports (all zero when it did not run). */
 typedef struct dx_run_summary {
     bool ran;               /* a training run happened */
     bool classification;    /* metric is accuracy (else mae) */
     int epochs;             /* epochs completed */
     long batches;           /* batches trained */
-    double seconds;         /* wall-clock time of training */
+    double seconds;         /* wall-clock time of training (not in reports: not reproducible) */
+    double work;            /* estimated multiply-adds of the batches trained */
+    double full_work;       /* ... of the program's whole training (epochs as overridden) */
     double first_loss;      /* mean loss of the first batches */
     double last_loss;       /* mean loss of the last checkpoint window */
     double last_metric;     /* accuracy (or mae) of the last checkpoint window */
     double chance;          /* majority-class accuracy (classification) */
     bool diverged;          /* the loss became NaN or infinite */
-    bool cut_short;         /* the time or batch limit ended it */
+    bool cut_short;         /* a limit ended it (limit says which) */
+    dx_limit limit;         /* the limit that ended it, DX_LIMIT_NONE when none did */
     int symptoms;           /* symptoms detected */
     dx_symptom_seen seen[DX_MAX_SEEN]; /* the first of them, in detection order */
     char note[320];         /* why it did not run, or "" */
 } dx_run_summary;
+
+/* Default work budget of the training run, in estimated multiply-adds: a few
+ * seconds of the optimised build for a small convolutional network (see
+ * doc/DIAGNOSIS.md for the measurement). */
+#define DX_WORK_BUDGET 1e11
 
 /* The defaults every threshold and limit starts from. */
 void dx_options_default(dx_options *o);

@@ -78,6 +78,36 @@ void dx_init_moments(const ir_initializer *init, long fan_in, long fan_out,
 /* Chance accuracy: the majority share when known, else 1 / classes. */
 double dx_chance(const dx_facts *f);
 
+/* ---- the training run's length (diagnose_work.c) ---- */
+
+/* Estimated work of a model, in multiply-adds. */
+typedef struct dx_work {
+    double forward;           /* one sample's forward pass (evaluation) */
+    double train;             /* one sample's forward and backward pass */
+    double params;            /* trainable parameters (the optimiser's work per step) */
+} dx_work;
+
+/* How many batches the diagnosis trains, and what they cost. */
+typedef struct dx_plan {
+    long batches;             /* batches to train */
+    double work;              /* their estimated multiply-adds (validation included) */
+    double full_work;         /* ... of the whole training as the program states it */
+    bool by_budget;           /* the work budget, not the program, sets the length */
+} dx_plan;
+
+/* The estimated work of model M (from its inferred shapes). */
+void dx_work_model(const ir_model *m, dx_work *w);
+/* Estimated work of the first BATCHES batches of a run over N_TRAIN samples
+ * in batches of BATCH (<= N_TRAIN), N_VAL validation samples evaluated at the
+ * end of each epoch begun. */
+double dx_work_spent(const dx_work *w, int n_train, int n_val, int batch, long batches);
+/* Plans a run of EPOCHS over N_TRAIN samples in batches of BATCH (<= N_TRAIN),
+ * with N_VAL validation samples evaluated per epoch, within BUDGET
+ * multiply-adds (0: no limit) but of at least MIN_BATCHES batches (or the
+ * whole training when shorter). */
+void dx_work_plan(const dx_work *w, int n_train, int n_val, int batch, int epochs,
+                  double budget, long min_batches, dx_plan *plan);
+
 /* ---- findings (diagnose_find.c) ---- */
 
 /* Adds a finding of RULE with SCORE (0..1) and REPAIRS (bits of 1u <<
@@ -174,7 +204,10 @@ typedef struct dx_trace {
     double *epoch_metric;     /* training accuracy (or mae) of each completed epoch */
     long batches;             /* batches trained */
     double seconds;           /* training time */
-    bool cut_short;           /* a time or batch limit ended the run */
+    bool cut_short;           /* a limit ended the run */
+    dx_limit limit;           /* which (DX_LIMIT_NONE: the program's own end) */
+    double work;              /* estimated multiply-adds of the batches trained */
+    double full_work;         /* ... of the program's whole training */
     bool classification;      /* metric is accuracy */
 } dx_trace;
 

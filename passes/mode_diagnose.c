@@ -10,12 +10,18 @@
  *       "attribute", "rule", "also", "dynamic", "message", "evidence", "repairs"}],
  *      "training": {...} or null, "note"}
  * When the data cannot be loaded the rules that need it and the training run
- * are skipped, and the report says why.  --static skips the training run.
- * Exit status: 0 whether or not there are suspects, 2 on an internal error.
+ * are skipped, and the report says why.  --static skips the training run;
+ * --budget N sets its work budget in estimated multiply-adds (diagnose.h).
+ * Nothing printed depends on the clock, so the same program and seed give
+ * byte-identical output, unless the safety time limit fires, which the
+ * report then says.  Exit status: 0 whether or not there are suspects, 1 on
+ * a bad option, 2 on an internal error.
  */
+#include <errno.h>
 #include <json.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diagnose.h"
@@ -40,6 +46,19 @@ static void format_repairs(unsigned repairs, char *buf, size_t size)
                                     repair_class_names[c]);
 }
 
+/* What cut the run short, for the text report. */
+static const char *limit_text(const dx_run_summary *run)
+{
+    switch (run->limit) {
+    case DX_LIMIT_WORK: return " (cut by the work budget)";
+    case DX_LIMIT_BATCHES: return " (cut by the batch limit)";
+    case DX_LIMIT_TIME: return " (cut by the safety time limit: depends on the machine's speed)";
+    case DX_LIMIT_NONE:
+    case DX_LIMIT_COUNT: break;
+    }
+    return "";
+}
+
 static void print_text(const char *file, const suspect_list *l, const dx_run_summary *run)
 {
     for (int i = 0; i < l->n; i++) {
@@ -59,9 +78,11 @@ static void print_text(const char *file, const suspect_list *l, const dx_run_sum
     if (l->n == 0)
         printf("no suspects\n");
     if (run->ran) {
-        printf("training run: %d epochs, %ld batches in %.2f s%s, loss %.4g -> %.4g", run->epochs,
-               run->batches, run->seconds, run->cut_short ? " (cut short)" : "",
-               run->first_loss, run->last_loss);
+        printf("training run: %d epochs, %ld batches, %.3g multiply-adds", run->epochs,
+               run->batches, run->work);
+        if (run->cut_short)
+            printf(" of the training's %.3g%s", run->full_work, limit_text(run));
+        printf(", loss %.4g -> %.4g", run->first_loss, run->last_loss);
         if (run->classification)
             printf(", accuracy %.3f (chance %.3f)", run->last_metric, run->chance);
         else
@@ -124,7 +145,8 @@ static json_object *run_json(const dx_run_summary *run)
     json_object *o = json_object_new_object();
     json_object_object_add(o, "epochs", json_object_new_int(run->epochs));
     json_object_object_add(o, "batches", json_object_new_int64(run->batches));
-    json_object_object_add(o, "seconds", number(run->seconds));
+    json_object_object_add(o, "work", number(run->work));
+    json_object_object_add(o, "full_work", number(run->full_work));
     json_object_object_add(o, "first_loss", number(run->first_loss));
     json_object_object_add(o, "last_loss", number(run->last_loss));
     json_object_object_add(o, run->classification ? "accuracy" : "mae", number(run->last_metric));
@@ -132,6 +154,8 @@ static json_object *run_json(const dx_run_summary *run)
         json_object_object_add(o, "chance", number(run->chance));
     json_object_object_add(o, "diverged", json_object_new_boolean(run->diverged));
     json_object_object_add(o, "cut_short", json_object_new_boolean(run->cut_short));
+    json_object_object_add(o, "limit", run->limit == DX_LIMIT_NONE ? NULL
+                           : json_object_new_string(dx_limit_names[run->limit]));
     json_object *syms = json_object_new_array();
     for (int i = 0; i < run->symptoms && i < DX_MAX_SEEN; i++) {
         const dx_symptom_seen *s = &run->seen[i];
@@ -161,6 +185,22 @@ static void print_json(const char *file, const suspect_list *l, const dx_run_sum
     json_object_put(root);
 }
 
+/* Reads --budget N: the training run's work budget, a positive number of
+ * estimated multiply-adds (5e9).  Returns 0, or -1 after saying why not. */
+static int parse_budget(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno || !isfinite(v) || v <= 0) {
+        fprintf(stderr, "dnnc: error: --budget for --diagnose takes a positive number of "
+                "multiply-adds (5e9), got '%s'\n", text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int dnnc_mode_diagnose(const ir_program *p, const dnnc_source *src, const dnnc_options *o)
 {
     dx_options dx;
@@ -170,6 +210,8 @@ int dnnc_mode_diagnose(const ir_program *p, const dnnc_source *src, const dnnc_o
     dx.seed = o->seed;
     if (o->threads > 0)
         dx.threads = o->threads;
+    if (o->budget && parse_budget(o->budget, &dx.work_budget) < 0)
+        return 1;
     rt_data *data = NULL;
     char err[240], note[sizeof ((dx_run_summary *)0)->note] = "";
     const ir_dataset *ds = p->has_train ? ir_train_dataset(p) : NULL;

@@ -175,7 +175,6 @@ static void record_result(dx_trace *t, const rt_result *res)
     t->epochs = res->n_epochs;
     t->batches = res->n_batches;
     t->seconds = res->train_seconds;
-    t->cut_short = res->time_limit_hit || res->batch_limit_hit;
     t->classification = res->classification;
     size_t ne = (size_t)(res->n_epochs > 0 ? res->n_epochs : 1);
     t->epoch_loss = ir_alloc(sizeof *t->epoch_loss * ne);
@@ -185,6 +184,10 @@ static void record_result(dx_trace *t, const rt_result *res)
         t->epoch_metric[e] = res->epochs[e].metric;
     }
 }
+
+/* Fewest batches a run trains when the program has them (monitor calls
+ * need some to look at), whatever the work budget says. */
+#define DX_MIN_BATCHES 40
 
 int dx_trace_run(const ir_program *p, const rt_data *data, const dx_options *o,
                  dx_trace *trace, char *err, size_t errsize)
@@ -197,8 +200,13 @@ int dx_trace_run(const ir_program *p, const rt_data *data, const dx_options *o,
     int n = data->train.n, epochs = o->epochs >= 0 ? o->epochs : p->train.epochs;
     int batch = p->train.batch < n ? p->train.batch : n;
     batch = batch > 0 ? batch : 1;
-    long planned = (long)epochs * ((n + batch - 1) / batch);
-    if (o->max_batches > 0 && planned > o->max_batches)
+    dx_work work;
+    dx_work_model(ir_train_model(p), &work);
+    dx_plan plan;
+    dx_work_plan(&work, n, data->val.n, batch, epochs, o->work_budget, DX_MIN_BATCHES, &plan);
+    long planned = plan.batches;
+    bool by_batches = o->max_batches > 0 && planned > o->max_batches;
+    if (by_batches)
         planned = o->max_batches;
     long every = planned / (o->checkpoints > 1 ? o->checkpoints : 2);
     every = every > 0 ? every : 1;
@@ -212,12 +220,21 @@ int dx_trace_run(const ir_program *p, const rt_data *data, const dx_options *o,
     to.epochs = epochs;
     to.seed = (long)seed;
     to.time_limit = o->time_limit;
-    to.max_batches = o->max_batches;
+    to.max_batches = planned;
     to.monitor = &mon;
     rt_result res;
     int rc = rt_train_net(net, p, data, &to, &res, err, errsize);
-    if (rc == 0)
+    if (rc == 0) {
         record_result(trace, &res);
+        /* The time limit first: when it fired the batches are not the plan's. */
+        trace->limit = res.time_limit_hit ? DX_LIMIT_TIME
+                       : !res.batch_limit_hit ? DX_LIMIT_NONE
+                       : by_batches ? DX_LIMIT_BATCHES
+                       : plan.by_budget ? DX_LIMIT_WORK : DX_LIMIT_NONE;
+        trace->cut_short = trace->limit != DX_LIMIT_NONE;
+        trace->full_work = plan.full_work;
+        trace->work = dx_work_spent(&work, n, data->val.n, batch, trace->batches);
+    }
     rt_result_free(&res);
     rt_net_free(net);
     return rc;
@@ -573,6 +590,9 @@ static void summarize(const run_view *v, const dx_symptom_list *out, dx_run_summ
     s->chance = v->chance;
     s->diverged = t->diverged;
     s->cut_short = t->cut_short;
+    s->limit = t->limit;
+    s->work = t->work;
+    s->full_work = t->full_work;
     s->symptoms = out->n;
     for (int i = 0; i < out->n && i < DX_MAX_SEEN; i++) {
         const dx_symptom *sym = &out->items[i];

@@ -11,13 +11,15 @@
 #   # expect-note: TEXT       the report's note contains TEXT
 #   # clean                   no suspects and no symptoms at all
 # Then: the healthy examples (examples/*.dnn) have no suspects, the JSON has
-# the documented keys and order, and the text output is in diagnostic form.
+# the documented keys and order, the text output is in diagnostic form, and
+# the output does not depend on the machine's speed or load.
 set -u
 DNNC=${DNNC:-$(pwd)/dnnc}
 SRC=${srcdir:-.}
 command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+busy1="" busy2=""
+trap 'for b in $busy1 $busy2; do kill "$b" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
 n=0
 failed=0
@@ -64,11 +66,12 @@ for dnn in "$SRC"/tests/diagnose/cases/*.dnn; do
     fi
 done
 
-# The healthy examples: nothing suspicious.  The Fashion-MNIST ones train one
-# epoch (the diagnosis's own time limit still applies).
+# The healthy examples: nothing suspicious.  The Fashion-MNIST ones train at
+# most one epoch and 2e10 multiply-adds (about 120 LeNet batches, 200 MLP
+# ones: seconds under the sanitizers); the small ones train to their end.
 for dnn in "$SRC"/examples/*.dnn; do
     name=$(basename "$dnn" .dnn)
-    if "$DNNC" --diagnose --json --epochs 1 "$dnn" > "$tmp/out.json" 2> "$tmp/err"; then
+    if "$DNNC" --diagnose --json --epochs 1 --budget 2e10 "$dnn" > "$tmp/out.json" 2> "$tmp/err"; then
         r=$(jq '(.suspects | length) == 0' "$tmp/out.json")
         check "$r" "examples/$name: no suspects"
     else
@@ -103,6 +106,35 @@ fi
 "$DNNC" --diagnose "$SRC/tests/diagnose/cases/clean_binary.dnn" > "$tmp/out.txt"
 if head -1 "$tmp/out.txt" | grep -qx 'no suspects'; then ok "text: a healthy program says 'no suspects'"
 else not_ok "text: a healthy program says 'no suspects'"; sed 's/^/# /' "$tmp/out.txt"; fi
+
+# Reproducible whatever the speed: the training run's length comes from the
+# work budget, not the clock, so a run slowed down by two busy loops prints the
+# same bytes as one that is not (the JSON has every number at full precision).
+# The fault's run is cut by the budget, so the cut itself is exercised.
+fault="$SRC/examples/faults/m2_zero_kernel.dnn"
+"$DNNC" --diagnose --json --budget 5e9 "$fault" > "$tmp/alone.json" 2>&1
+busy() { while :; do :; done; }
+busy & busy1=$!
+busy & busy2=$!
+"$DNNC" --diagnose --json --budget 5e9 "$fault" > "$tmp/loaded.json" 2>&1
+kill "$busy1" "$busy2"
+wait "$busy1" "$busy2" 2>/dev/null
+busy1="" busy2=""
+cp "$tmp/alone.json" "$tmp/out.json"
+r=$(jq '.training.limit == "work" and .training.cut_short and (.suspects | length) > 0' "$tmp/out.json")
+check "$r" "budget: m2_zero_kernel's run is cut by the work budget, with suspects"
+if cmp -s "$tmp/alone.json" "$tmp/loaded.json"; then ok "budget: the same output under load"
+else not_ok "budget: the same output under load"; diff "$tmp/alone.json" "$tmp/loaded.json" | sed 's/^/# /' | head -20; fi
+"$DNNC" --diagnose --budget 5e9 "$fault" > "$tmp/out.txt"
+if grep -q '^training run: .* (cut by the work budget), ' "$tmp/out.txt"; then ok "text: the run says it was cut by the work budget"
+else not_ok "text: the run says it was cut by the work budget"; sed 's/^/# /' "$tmp/out.txt"; fi
+if "$DNNC" --diagnose --budget 10s "$fault" > /dev/null 2> "$tmp/err"; then
+    not_ok "budget: --budget 10s is refused (a budget is work, not time)"
+else
+    status=$?
+    if [ "$status" = 1 ] && grep -q "multiply-adds" "$tmp/err"; then ok "budget: --budget 10s is refused (a budget is work, not time)"
+    else not_ok "budget: --budget 10s is refused (a budget is work, not time)"; sed 's/^/# /' "$tmp/err"; fi
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

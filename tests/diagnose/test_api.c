@@ -4,7 +4,9 @@
  * loaded data (static rules and the training run), statically only, and
  * without data (rules that need data and the run are skipped); a healthy
  * program gives no suspects.  The same data serves every call, as in repair.
- * Exits non-zero on any failure.
+ * The training run's length: the work budget cuts it at the same batch every
+ * time (same suspects, same numbers), and the safety time limit, when it
+ * fires, is reported as such.  Exits non-zero on any failure.
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +69,61 @@ static bool has(const suspect_list *l, const char *node, const char *attr, const
     return false;
 }
 
+/* Whether two diagnoses gave the same suspects and saw the same run. */
+static bool same(const suspect_list *a, const dx_run_summary *ra, const suspect_list *b,
+                 const dx_run_summary *rb)
+{
+    if (a->n != b->n || ra->batches != rb->batches || ra->epochs != rb->epochs ||
+        ra->first_loss != rb->first_loss || ra->last_loss != rb->last_loss ||
+        ra->last_metric != rb->last_metric || ra->symptoms != rb->symptoms ||
+        ra->work != rb->work || ra->limit != rb->limit || strcmp(ra->note, rb->note) != 0)
+        return false;
+    for (int i = 0; i < a->n; i++) {
+        const suspect *x = &a->items[i], *y = &b->items[i];
+        if (x->rank != y->rank || x->score != y->score || strcmp(x->node, y->node) != 0 ||
+            strcmp(x->attribute, y->attribute) != 0 || strcmp(x->rule, y->rule) != 0 ||
+            strcmp(x->also, y->also) != 0 || strcmp(x->evidence, y->evidence) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* The run's length: cut by the work budget reproducibly, by the time limit
+ * only as a reported safety net. */
+static void test_limits(const ir_program *p, const rt_data *data)
+{
+    char err[512];
+    dx_options o;
+    dx_options_default(&o);
+    o.epochs = 20;     /* enough batches that half the work is more than the fewest allowed */
+    long full = 20L * ((data->train.n + 31) / 32);
+    suspect_list l1, l2;
+    dx_run_summary r1, r2;
+    check(dx_diagnose(p, data, &o, &l1, &r1, err, sizeof err) == 0 && !r1.cut_short &&
+              r1.limit == DX_LIMIT_NONE && r1.batches == full && r1.work == r1.full_work,
+          "default budget: the small program trains to its end");
+    suspect_list_free(&l1);
+
+    o.work_budget = 0.5 * r1.full_work;
+    int a = dx_diagnose(p, data, &o, &l1, &r1, err, sizeof err);
+    int b = dx_diagnose(p, data, &o, &l2, &r2, err, sizeof err);
+    check(a == 0 && b == 0 && r1.limit == DX_LIMIT_WORK && r1.cut_short &&
+              r1.batches > 0 && r1.batches < full && r1.work <= o.work_budget,
+          "a smaller budget cuts the run within it");
+    check(same(&l1, &r1, &l2, &r2), "cut by the budget: the same suspects and numbers twice");
+    suspect_list_free(&l1);
+    suspect_list_free(&l2);
+
+    /* The safety net: a time limit no run can meet, with no work budget. */
+    o.work_budget = 0;
+    o.time_limit = 1e-9;
+    check(dx_diagnose(p, data, &o, &l1, &r1, err, sizeof err) == 0 &&
+              r1.limit == DX_LIMIT_TIME && r1.cut_short && r1.batches < full &&
+              strstr(r1.note, "safety time limit") != NULL,
+          "the time limit, when it fires, is reported with what it means");
+    suspect_list_free(&l1);
+}
+
 int main(void)
 {
     ir_program *p = compile(faulty);
@@ -105,6 +162,8 @@ int main(void)
               !has(&l, "b", "standardize", "unscaled-input"),
           "without data: data rules and the run are skipped, the others run");
     suspect_list_free(&l);
+
+    test_limits(p, data);
 
     /* The same program repaired (sigmoid output, unit-scale inputs). */
     ir_node *out = ir_find_node(ir_train_model(p), "out");
