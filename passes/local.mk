@@ -1,2 +1,2 @@
-# passes/local.mk: analysis, repair and mutation passes and their modes.
-libdnnc_a_SOURCES += passes/not_implemented.c
+# passes/local.mk: analysis, repair and mutation passes and their modes
+# (the files are listed in passes/diagnose.mk and passes/repair.mk).
