@@ -156,6 +156,8 @@ typedef struct dx_symptom {
     dx_symptom_id id;         /* which */
     int layer;                /* model node index where it shows (-1: the whole network) */
     double strength;          /* 0..1: how clearly it shows */
+    double extent;            /* still-learning: training length a good result needs,
+                                 in multiples of the run (0: not measured) */
     char evidence[200];       /* the numbers */
 } dx_symptom;
 

@@ -3,9 +3,12 @@
  * Findings at the same place (target, node, attribute) merge into one
  * suspect: the strongest finding gives its rule, message and evidence, the
  * others are listed in `also`, the repair classes are united, and the scores
- * combine as independent pieces of evidence (noisy-or: 1 - prod(1 - s)), so
- * a place that several rules or symptoms point at rises above one that a
- * single rule points at.  Suspects below the minimum score are dropped; the
+ * of different rules combine as independent pieces of evidence (noisy-or:
+ * 1 - prod(1 - s)), so a place that several rules or symptoms point at rises
+ * above one that a single rule points at.  Two findings of the same rule at
+ * one place are one piece of evidence seen twice (the training-budget rule
+ * blames the epochs for too few steps and for steps too small, both from the
+ * same step count): only the stronger counts.  Suspects below the minimum score are dropped; the
  * rest are ordered by score, then by source position, then by name, so the
  * order is deterministic.
  */
@@ -61,6 +64,16 @@ static void note_rule(suspect *s, const char *rule)
     strcat(s->also, rule);
 }
 
+/* Whether a finding of the group headed by I, before J, has J's rule. */
+static bool rule_before(const suspect_list *l, int i, int j)
+{
+    for (int k = i; k < j; k++)
+        if (same_place(&l->items[k], &l->items[j]) &&
+            strcmp(l->items[k].rule, l->items[j].rule) == 0)
+            return true;
+    return false;
+}
+
 void dx_rank(suspect_list *l, double min_score)
 {
     if (l->n == 0)
@@ -79,7 +92,8 @@ void dx_rank(suspect_list *l, double min_score)
             if (merged[j] || !same_place(&head, o))
                 continue;
             merged[j] = true;
-            miss *= 1.0 - o->score;
+            if (!rule_before(l, i, j))   /* the same rule's stronger finding counted */
+                miss *= 1.0 - o->score;
             head.repairs |= o->repairs;
             note_rule(&head, o->rule);
         }

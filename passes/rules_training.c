@@ -1,9 +1,10 @@
 /* rules_training.c: static rules on the training recipe: a learning rate far
  * outside its optimiser's usual range, a batch larger than the training set
  * or of one sample on a large set, and a training too short to get anywhere:
- * too few optimiser steps, or (for the adaptive optimisers, whose steps move
- * each weight by about the learning rate) steps that cannot add up to the
- * weights the problem needs.
+ * too few optimiser steps (blamed on the batch first when it holds a quarter
+ * of the data), or (for the adaptive optimisers, whose steps move each weight
+ * by about the learning rate) steps that cannot add up to the weight changes
+ * the problem needs (reach_needed).
  *
  * The usual ranges bracket the Keras defaults and the rates practitioners
  * use (a decade or so either side); adadelta's is around the 1.0 of its
@@ -104,12 +105,34 @@ static bool adaptive(ir_opt k)
            k == IR_OPT_ADAGRAD;
 }
 
-/* How far the weights must be able to travel: DX_MIN_REACH for
- * classification; for regression also half the targets' scale over the
- * inputs' (a linear fit needs w ~ y / x; half, as several layers share it). */
+/* How far the weights must be able to travel, at least DX_MIN_REACH.
+ *
+ * To change what a unit outputs its pre-activation must move by about 1.
+ * When all of its weights move the same way, as far as an adaptive step lets
+ * them (the most favourable case), a unit of fan-in n whose inputs have a
+ * root mean square x moves by n x (learning_rate x steps): a layer needs
+ * 1 / (n x), and the narrowest layer sets the need.  The model's input scale
+ * comes from the data (after preprocessing); a hidden layer's inputs are
+ * activations, taken to be of scale 1.  For regression a linear fit also
+ * needs w ~ y / x: half the targets' scale over the inputs' (half, as
+ * several layers share it). */
 static double reach_needed(const dx_facts *f)
 {
-    double need = DX_MIN_REACH;
+    double need = DX_MIN_REACH, x_rms = 0.0;
+    if (f->data) {
+        const rt_raw_stats *x = &f->data->prep;
+        x_rms = sqrt(x->mean * x->mean + x->stddev * x->stddev);
+    }
+    bool first = true;
+    for (int i = 0; f->model && i < f->model->n_nodes; i++) {
+        const ir_node *n = &f->model->nodes[i];
+        if (!ir_op_has_weights(n->op))
+            continue;
+        double scale = first ? x_rms : 1.0, fan_in = (double)dx_fan_in(n);
+        if (scale > 0.0 && fan_in > 0.0)
+            need = fmax(need, 1.0 / (fan_in * scale));
+        first = false;
+    }
     if (f->task == DX_TASK_REGRESSION && f->data) {
         double y = fmax(fabs(f->target_min), fabs(f->target_max));
         const rt_raw_stats *x = &f->data->prep;
@@ -130,19 +153,25 @@ int dx_rule_training_budget(pass_ctx *ctx)
     double steps = (double)f->steps;
     double reach = t->learning_rate * steps, need = reach_needed(f);
     bool small_reach = adaptive(t->optimizer) && reach < need;
-    /* An adaptive optimiser's few steps are a fault only if they are small. */
+    /* An adaptive optimiser's few steps are a fault only if they are small.
+     * When a batch takes a quarter or more of the data, the few steps are
+     * the batch's doing, and a smaller batch is the fix that costs nothing
+     * (more epochs multiply the training time): the batch comes first. */
     if (steps < DX_FEW_STEPS && (!adaptive(t->optimizer) || small_reach)) {
         double score = 0.35 + 0.2 * log10(DX_FEW_STEPS / steps);
-        suspect *s = dx_find(ctx->found, "training-budget", score, DX_R(EPOCHS) | DX_R(BATCH),
+        bool big_batch = t->batch * 4 > f->n_train;
+        suspect *s = dx_find(ctx->found, "training-budget", big_batch ? score * 0.8 : score,
+                             DX_R(EPOCHS) | DX_R(BATCH),
                              "only %ld optimiser steps in the whole training", f->steps);
         dx_at_train(s, ctx->prog, IR_TATTR_EPOCHS);
         dx_evidence(s, "epochs=%d x %ld steps per epoch (batch %d, %d samples)", t->epochs,
                     f->steps / (t->epochs > 0 ? t->epochs : 1), t->batch, f->n_train);
         found++;
-        if (t->batch * 4 > f->n_train) {
-            suspect *b = dx_find(ctx->found, "training-budget", score * 0.8, DX_R(BATCH),
-                                 "batch %d takes a quarter or more of the %d samples: few "
-                                 "steps per epoch", t->batch, f->n_train);
+        if (big_batch) {
+            suspect *b = dx_find(ctx->found, "training-budget", score, DX_R(BATCH),
+                                 "batch %d takes a quarter or more of the %d samples: only "
+                                 "%ld steps in the whole training", t->batch, f->n_train,
+                                 f->steps);
             dx_at_train(b, ctx->prog, IR_TATTR_BATCH);
             dx_evidence(b, "batch=%d, %d samples, %ld steps in total", t->batch, f->n_train,
                         f->steps);

@@ -268,6 +268,7 @@ static dx_symptom *add(dx_symptom_list *l, dx_symptom_id id, int layer, double s
     s->id = id;
     s->layer = layer;
     s->strength = strength < 0 ? 0 : strength > 1 ? 1 : strength;
+    s->extent = 0.0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(s->evidence, sizeof s->evidence, fmt, ap);
@@ -442,8 +443,48 @@ static void detect_layers(const run_view *v, dx_symptom_list *out)
         kernels, s->weight_norm);
 }
 
+/* Sample-weighted accuracy of points FROM..TO-1 (NaN when none has one). */
+static double points_metric(const dx_trace *t, int from, int to)
+{
+    double sum = 0.0;
+    long samples = 0;
+    for (int i = from; i < to; i++)
+        if (isfinite(t->points[i].metric) && t->points[i].samples > 0) {
+            sum += t->points[i].metric * (double)t->points[i].samples;
+            samples += t->points[i].samples;
+        }
+    return samples > 0 ? sum / (double)samples : NAN;
+}
+
+/* How long the run would have to be, in multiples of its length, for the
+ * trend of its last two quarters (Q points each) to reach a good outcome:
+ * for regression the loss, falling geometrically from BEFORE to AFTER per
+ * quarter, down to the good run's loss; for classification the accuracy,
+ * rising linearly, up to the good run's.  Infinite when the trend does not
+ * get there. */
+static double needed_length(const run_view *v, int q, double before, double after)
+{
+    const dx_trace *t = v->t;
+    double quarters;
+    if (t->classification) {
+        double a0 = points_metric(t, t->n_points - 2 * q, t->n_points - q);
+        double a1 = points_metric(t, t->n_points - q, t->n_points);
+        double goal = v->chance + v->th->satisfied * (1.0 - v->chance);
+        if (!(a1 > a0))
+            return INFINITY;
+        quarters = (goal - a1) / (a1 - a0);
+    } else {
+        double goal = (1.0 - v->th->satisfied) * t->first_loss;
+        if (!(goal > 0.0) || !(after > 0.0))
+            return INFINITY;
+        quarters = log(goal / after) / log(after / before);
+    }
+    return 1.0 + fmax(0.0, quarters) / 4.0;
+}
+
 /* Still learning (ours): the loss over the last quarter of the points is
- * still well below the quarter before. */
+ * still well below the quarter before.  The symptom's extent is how many
+ * times the run's length the trend needs to reach a good outcome. */
 static void detect_still_learning(const run_view *v, dx_symptom_list *out)
 {
     const dx_trace *t = v->t;
@@ -457,10 +498,15 @@ static void detect_still_learning(const run_view *v, dx_symptom_list *out)
     }
     before /= q;
     after /= q;
-    if (after < (1.0 - DX_STILL_FALLING) * before)
-        add(out, DX_SYM_STILL_LEARNING, -1, 0.6, "the loss fell from %.4g to %.4g over the last "
-            "quarter of the run, which ended at %s %.3f", before, after,
-            t->classification ? "accuracy" : "mae", v->tail_metric);
+    if (after < (1.0 - DX_STILL_FALLING) * before) {
+        double need = needed_length(v, q, before, after);
+        dx_symptom *s = add(out, DX_SYM_STILL_LEARNING, -1, 0.6, "the loss fell from %.4g to "
+                            "%.4g over the last quarter of the run, which ended at %s %.3f; "
+                            "at that rate a good result needs %.3gx the training", before,
+                            after, t->classification ? "accuracy" : "mae", v->tail_metric,
+                            need);
+        s->extent = need;
+    }
 }
 
 /* Update ratios (TheDeepChecker): the median over points of the largest

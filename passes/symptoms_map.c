@@ -16,7 +16,8 @@
  *        initialisation, the loss or the data normalisation.
  *   [DC] TheDeepChecker (Ben Braiek and Khomh, TOSEM 2023): an update /
  *        parameter ratio far from ~1e-3 points at the learning rate.
- *   [us] still learning (our symptom): more epochs, or a larger rate.
+ *   [us] still learning (our symptom): more epochs, or a larger rate when
+ *        the trend says many more epochs would be needed.
  * The weights are ours: a place the symptom names directly (the layer where
  * it shows) weighs more than one it only makes likely.
  *
@@ -44,66 +45,99 @@ typedef enum {
     AT_LOSS              /* train: loss */
 } place;
 
+/* Still learning: the weights of the epochs and the learning rate, and the
+ * training length (in multiples of the run) up to which more epochs are the
+ * likelier fix. */
+#define DX_STILL_EPOCHS 0.6
+#define DX_STILL_RATE 0.35
+#define DX_MORE_EPOCHS 2.0
+
 /* One published mapping. */
 typedef struct mapping {
     dx_symptom_id symptom;   /* the symptom */
     place at;                /* the place it implicates */
     double weight;           /* share of the symptom's strength given to the place */
     unsigned repairs;        /* repair classes that address it */
+    bool corroborates;       /* only raises the place when a static rule suspects it */
 } mapping;
 
 #define R(c) DX_R(c)
 static const mapping mappings[] = {
-    /* [DD] numerical errors; [AT] exploding fixes include clipping. */
-    {DX_SYM_NAN_LOSS, AT_LEARNING_RATE, 0.7, R(LEARNING_RATE) | R(OPTIMIZER) | R(CLIPPING)},
-    {DX_SYM_NAN_LOSS, AT_LAYER_ACT, 0.4, R(ACTIVATION)},
-    {DX_SYM_NAN_LOSS, AT_LAYER_INIT, 0.3, R(INIT)},
+    /* [DD] numerical errors; [AT] exploding fixes include clipping.  Ours: a
+     * loss and an output that the static rules found mismatched with the
+     * labels (a squared error on raw outputs for classes) are how a large
+     * step grows without bound; cross-entropy on probabilities has bounded
+     * gradients.  They are raised, not added: the rule must have seen them. */
+    {DX_SYM_NAN_LOSS, AT_LEARNING_RATE, 0.7, R(LEARNING_RATE) | R(OPTIMIZER) | R(CLIPPING),
+     false},
+    {DX_SYM_NAN_LOSS, AT_LAYER_ACT, 0.4, R(ACTIVATION), false},
+    {DX_SYM_NAN_LOSS, AT_LAYER_INIT, 0.3, R(INIT), false},
+    {DX_SYM_NAN_LOSS, AT_LOSS, 0.3, R(LOSS), true},
+    {DX_SYM_NAN_LOSS, AT_OUTPUT_ACT, 0.3, R(OUTPUT_ACTIVATION), true},
     /* [AT] exploding: selu, relu, clipping, tanh, batchnorm; [DD] learning rate. */
-    {DX_SYM_EXPLODING_GRADIENT, AT_LEARNING_RATE, 0.6, R(LEARNING_RATE) | R(CLIPPING)},
-    {DX_SYM_EXPLODING_GRADIENT, AT_LAYER_INIT, 0.3, R(INIT) | R(BATCHNORM)},
+    {DX_SYM_EXPLODING_GRADIENT, AT_LEARNING_RATE, 0.6, R(LEARNING_RATE) | R(CLIPPING), false},
+    {DX_SYM_EXPLODING_GRADIENT, AT_LAYER_INIT, 0.3, R(INIT) | R(BATCHNORM), false},
     /* [AT] vanishing: selu, relu, batchnorm; [DD] activation, initialisation. */
-    {DX_SYM_VANISHING_GRADIENT, AT_SATURATING_ACTS, 0.6, R(ACTIVATION) | R(BATCHNORM)},
-    {DX_SYM_VANISHING_GRADIENT, AT_LAYER_INIT, 0.3, R(INIT)},
-    {DX_SYM_VANISHING_GRADIENT, AT_LEARNING_RATE, 0.25, R(LEARNING_RATE)},
+    {DX_SYM_VANISHING_GRADIENT, AT_SATURATING_ACTS, 0.6, R(ACTIVATION) | R(BATCHNORM), false},
+    {DX_SYM_VANISHING_GRADIENT, AT_LAYER_INIT, 0.3, R(INIT), false},
+    {DX_SYM_VANISHING_GRADIENT, AT_LEARNING_RATE, 0.25, R(LEARNING_RATE), false},
     /* [AT] dying ReLU: selu, batchnorm, initialiser, leaky; [DD] dead node. */
-    {DX_SYM_DYING_RELU, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM)},
-    {DX_SYM_DYING_RELU, AT_LAYER_INIT, 0.5, R(INIT)},
-    {DX_SYM_DYING_RELU, AT_LEARNING_RATE, 0.3, R(LEARNING_RATE)},
+    {DX_SYM_DYING_RELU, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM), false},
+    {DX_SYM_DYING_RELU, AT_LAYER_INIT, 0.5, R(INIT), false},
+    {DX_SYM_DYING_RELU, AT_LEARNING_RATE, 0.3, R(LEARNING_RATE), false},
     /* [DD] saturated activation: activation, initialisation, learning rate. */
-    {DX_SYM_SATURATED, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM)},
-    {DX_SYM_SATURATED, AT_LAYER_INIT, 0.35, R(INIT)},
-    {DX_SYM_SATURATED, AT_LEARNING_RATE, 0.2, R(LEARNING_RATE)},
+    {DX_SYM_SATURATED, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM), false},
+    {DX_SYM_SATURATED, AT_LAYER_INIT, 0.35, R(INIT), false},
+    {DX_SYM_SATURATED, AT_LEARNING_RATE, 0.2, R(LEARNING_RATE), false},
     /* [DD] loss not decreasing: learning rate, loss, activation, optimiser. */
-    {DX_SYM_LOSS_FLAT, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE)},
-    {DX_SYM_LOSS_FLAT, AT_OUTPUT_ACT, 0.3, R(OUTPUT_ACTIVATION)},
-    {DX_SYM_LOSS_FLAT, AT_LOSS, 0.3, R(LOSS)},
-    {DX_SYM_LOSS_FLAT, AT_OPTIMIZER, 0.25, R(OPTIMIZER)},
+    {DX_SYM_LOSS_FLAT, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE), false},
+    {DX_SYM_LOSS_FLAT, AT_OUTPUT_ACT, 0.3, R(OUTPUT_ACTIVATION), false},
+    {DX_SYM_LOSS_FLAT, AT_LOSS, 0.3, R(LOSS), false},
+    {DX_SYM_LOSS_FLAT, AT_OPTIMIZER, 0.25, R(OPTIMIZER), false},
     /* [DD] accuracy not increasing: learning rate, loss, output activation. */
-    {DX_SYM_ACCURACY_FLAT, AT_LEARNING_RATE, 0.4, R(LEARNING_RATE)},
-    {DX_SYM_ACCURACY_FLAT, AT_LOSS, 0.3, R(LOSS)},
-    {DX_SYM_ACCURACY_FLAT, AT_OUTPUT_ACT, 0.3, R(OUTPUT_ACTIVATION)},
+    {DX_SYM_ACCURACY_FLAT, AT_LEARNING_RATE, 0.4, R(LEARNING_RATE), false},
+    {DX_SYM_ACCURACY_FLAT, AT_LOSS, 0.3, R(LOSS), false},
+    {DX_SYM_ACCURACY_FLAT, AT_OUTPUT_ACT, 0.3, R(OUTPUT_ACTIVATION), false},
     /* Accuracy at chance: as accuracy not increasing, more strongly. */
-    {DX_SYM_AT_CHANCE, AT_LEARNING_RATE, 0.4, R(LEARNING_RATE)},
-    {DX_SYM_AT_CHANCE, AT_OUTPUT_ACT, 0.35, R(OUTPUT_ACTIVATION)},
-    {DX_SYM_AT_CHANCE, AT_LOSS, 0.3, R(LOSS)},
+    {DX_SYM_AT_CHANCE, AT_LEARNING_RATE, 0.4, R(LEARNING_RATE), false},
+    {DX_SYM_AT_CHANCE, AT_OUTPUT_ACT, 0.35, R(OUTPUT_ACTIVATION), false},
+    {DX_SYM_AT_CHANCE, AT_LOSS, 0.3, R(LOSS), false},
     /* [AT] oscillating: adam, learning rate, batch size, momentum, initialiser. */
-    {DX_SYM_OSCILLATION, AT_LEARNING_RATE, 0.55, R(LEARNING_RATE) | R(OPTIMIZER)},
-    {DX_SYM_OSCILLATION, AT_BATCH, 0.35, R(BATCH)},
-    {DX_SYM_OSCILLATION, AT_OPTIMIZER, 0.3, R(OPTIMIZER)},
+    {DX_SYM_OSCILLATION, AT_LEARNING_RATE, 0.55, R(LEARNING_RATE) | R(OPTIMIZER), false},
+    {DX_SYM_OSCILLATION, AT_BATCH, 0.35, R(BATCH), false},
+    {DX_SYM_OSCILLATION, AT_OPTIMIZER, 0.3, R(OPTIMIZER), false},
     /* [AT] slow convergence: optimiser, learning rate, initialiser. */
-    {DX_SYM_SLOW_CONVERGENCE, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE)},
-    {DX_SYM_SLOW_CONVERGENCE, AT_OPTIMIZER, 0.4, R(OPTIMIZER)},
-    {DX_SYM_SLOW_CONVERGENCE, AT_EPOCHS, 0.3, R(EPOCHS)},
+    {DX_SYM_SLOW_CONVERGENCE, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE), false},
+    {DX_SYM_SLOW_CONVERGENCE, AT_OPTIMIZER, 0.4, R(OPTIMIZER), false},
+    {DX_SYM_SLOW_CONVERGENCE, AT_EPOCHS, 0.3, R(EPOCHS), false},
     /* [DD] unchanged weights: learning rate, initialisation; [DC] update ratio. */
-    {DX_SYM_WEIGHTS_UNCHANGED, AT_LAYER_INIT, 0.5, R(INIT)},
-    {DX_SYM_WEIGHTS_UNCHANGED, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE)},
+    {DX_SYM_WEIGHTS_UNCHANGED, AT_LAYER_INIT, 0.5, R(INIT), false},
+    {DX_SYM_WEIGHTS_UNCHANGED, AT_LEARNING_RATE, 0.5, R(LEARNING_RATE), false},
     /* [DC] updates too large for the parameters. */
-    {DX_SYM_WEIGHTS_TOO_FAST, AT_LEARNING_RATE, 0.7, R(LEARNING_RATE) | R(CLIPPING)},
-    /* [us] still learning when the run ended. */
-    {DX_SYM_STILL_LEARNING, AT_EPOCHS, 0.6, R(EPOCHS)},
-    {DX_SYM_STILL_LEARNING, AT_LEARNING_RATE, 0.35, R(LEARNING_RATE)},
+    {DX_SYM_WEIGHTS_TOO_FAST, AT_LEARNING_RATE, 0.7, R(LEARNING_RATE) | R(CLIPPING), false},
+    /* [us] still learning when the run ended (weights: mapped_weight). */
+    {DX_SYM_STILL_LEARNING, AT_EPOCHS, DX_STILL_EPOCHS, R(EPOCHS), false},
+    {DX_SYM_STILL_LEARNING, AT_LEARNING_RATE, DX_STILL_RATE, R(LEARNING_RATE), false},
 };
 #undef R
+
+/* The weight of mapping MP for symptom SYM.  A run still learning points at
+ * the epochs when a little more training would do; when its trend needs
+ * more than DX_MORE_EPOCHS times the training, more epochs multiply the cost
+ * and steps that go further are the likelier fix: the epochs' weight falls
+ * by DX_MORE_EPOCHS / extent, and the learning rate's rises by as much of
+ * the difference (ours). */
+static double mapped_weight(const dx_symptom *sym, const mapping *mp)
+{
+    if (sym->id != DX_SYM_STILL_LEARNING || !(sym->extent > DX_MORE_EPOCHS))
+        return mp->weight;
+    double share = DX_MORE_EPOCHS / sym->extent;
+    if (mp->at == AT_EPOCHS)
+        return DX_STILL_EPOCHS * share;
+    if (mp->at == AT_LEARNING_RATE)
+        return DX_STILL_RATE + (DX_STILL_EPOCHS - DX_STILL_RATE) * (1.0 - share);
+    return mp->weight;
+}
 
 /* What each symptom means, for the finding's message. */
 static const char *describe(dx_symptom_id id)
@@ -213,10 +247,20 @@ static bool can_blow_up(const ir_node *n, place at)
     }
 }
 
+/* Whether a static rule put a finding at S's place. */
+static bool static_at(const suspect_list *found, const suspect *s)
+{
+    for (int i = 0; i < found->n; i++)
+        if (!found->items[i].dynamic && same_place(&found->items[i], s))
+            return true;
+    return false;
+}
+
 /* Appends to OUT the findings of symptom SYM at place MP (several for
- * AT_SATURATING_ACTS, none when the place does not exist). */
+ * AT_SATURATING_ACTS, none when the place does not exist, or when MP only
+ * corroborates and no static finding of FOUND is there). */
 static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_facts *f,
-                           suspect_list *out)
+                           const suspect_list *found, suspect_list *out)
 {
     const ir_model *m = f->model;
     int nodes[64], n_nodes = 0, at;
@@ -252,7 +296,7 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
     for (int k = 0; k < (train ? 1 : n_nodes); k++) {
         if (blow_up && !train && !can_blow_up(&m->nodes[nodes[k]], mp->at))
             continue;
-        suspect *s = dx_find(out, dx_symptom_names[sym->id], sym->strength * mp->weight,
+        suspect *s = dx_find(out, dx_symptom_names[sym->id], sym->strength * mapped_weight(sym, mp),
                              mp->repairs, "%s", describe(sym->id));
         s->dynamic = true;
         dx_evidence(s, "%s", sym->evidence);
@@ -261,6 +305,8 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
         else
             dx_at_node(s, &m->nodes[nodes[k]],
                        mp->at == AT_LAYER_INIT ? IR_NATTR_INIT : IR_NATTR_ACTIVATION);
+        if (mp->corroborates && !static_at(found, s))
+            out->n--;
     }
 }
 
@@ -274,7 +320,7 @@ void dx_map_symptoms(const dx_symptom_list *syms, const dx_facts *f, bool explai
         suspect_list cands = {0};
         for (size_t k = 0; k < sizeof mappings / sizeof mappings[0]; k++)
             if (mappings[k].symptom == sym->id)
-                place_findings(sym, &mappings[k], f, &cands);
+                place_findings(sym, &mappings[k], f, found, &cands);
         /* Explaining away: a symptom one of whose places is strongly suspected
          * already is put down to that place and adds no new ones. */
         bool only = (explained && outcome_symptom(sym)) ||

@@ -1,8 +1,9 @@
 /* test_rank.c: the ranking (rank.c), the suspect list (suspect.c) and the
  * pass table (pass.c).
  *
- * Findings at one place merge into one suspect whose score combines theirs
- * (noisy-or), whose rule is the strongest's and whose `also` lists the
+ * Findings at one place merge into one suspect whose score combines those
+ * of different rules (noisy-or; a rule's weaker finding at the same place
+ * adds nothing), whose rule is the strongest's and whose `also` lists the
  * others; weak suspects are dropped; ties are broken by source position.
  * The pass table has unique names that pass_find finds, and every repair
  * class has a name.  Exits non-zero on any failure.
@@ -42,13 +43,15 @@ static void test_merge(void)
     finding(&l, "other", "out", "units", 0.70, 7, DX_R(OUTPUT_UNITS));
     finding(&l, "first", "fc1", "activation", 0.60, 4, DX_R(ACTIVATION));
     finding(&l, "second", "fc1", "activation", 0.20, 4, DX_R(ACTIVATION))->dynamic = true;
+    finding(&l, "third", "fc1", "activation", 0.20, 4, DX_R(ACTIVATION));
     dx_rank(&l, 0.15);
     check(l.n == 2, "merged to two suspects, the weak one dropped");
     const suspect *a = &l.items[0], *b = &l.items[1];
     check(strcmp(a->node, "fc1") == 0 && a->rank == 1, "the corroborated place ranks first");
-    check(fabs(a->score - (1 - 0.4 * 0.5 * 0.8)) < 1e-12, "scores combine as noisy-or");
+    check(fabs(a->score - (1 - 0.4 * 0.5 * 0.8)) < 1e-12,
+          "scores of different rules combine as noisy-or, a rule's weaker finding adds nothing");
     check(strcmp(a->rule, "first") == 0 && !a->dynamic, "the strongest finding gives the rule");
-    check(strcmp(a->also, "second") == 0, "the others are listed once in also");
+    check(strcmp(a->also, "second,third") == 0, "the others are listed once in also");
     check(a->repairs == (DX_R(ACTIVATION) | DX_R(BATCHNORM)), "repair classes are united");
     check(strcmp(b->node, "out") == 0 && b->rank == 2 && b->score == 0.7, "then the next place");
     suspect_list_free(&l);

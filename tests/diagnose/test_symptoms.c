@@ -5,14 +5,21 @@
  * published threshold) and on one that does not (just inside it), so the
  * conditions themselves are tested, not the training that produces them.
  * The end-to-end programs in tests/diagnose/cases/ check that real trainings
- * show the symptoms.  Exits non-zero on any failure.
+ * show the symptoms.  Then the mapping's two conditional rows: a run still
+ * learning points at the epochs when a little more training would do and at
+ * the learning rate when much more would be needed, and a NaN loss raises a
+ * loss a static rule suspects but adds none of its own.  Exits non-zero on
+ * any failure.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "diagnose_int.h"
+#include "lower.h"
+#include "parse.h"
 
 static int failures;
 
@@ -64,8 +71,8 @@ static dx_layer_point *layer(dx_trace *t, int point, int l)
     return &t->layers[point * t->n_layers + l];
 }
 
-/* Whether detection on T finds symptom ID. */
-static bool shows(const dx_trace *t, dx_symptom_id id)
+/* The symptoms detection finds on T (caller frees). */
+static void detect(const dx_trace *t, dx_symptom_list *l)
 {
     static ir_program prog;
     prog.train.loss = IR_LOSS_CATEGORICAL_CROSSENTROPY;
@@ -73,8 +80,27 @@ static bool shows(const dx_trace *t, dx_symptom_id id)
                   .out = 3, .out_act_node = 3, .out_act = IR_ACT_SOFTMAX};
     dx_options o;
     dx_options_default(&o);
+    dx_detect(t, &f, &o.th, l, NULL);
+}
+
+/* The extent of the still-learning symptom on T, or -1 when it does not show. */
+static double still_extent(const dx_trace *t)
+{
     dx_symptom_list l = {0};
-    dx_detect(t, &f, &o.th, &l, NULL);
+    detect(t, &l);
+    double extent = -1;
+    for (int i = 0; i < l.n; i++)
+        if (l.items[i].id == DX_SYM_STILL_LEARNING)
+            extent = l.items[i].extent;
+    dx_symptom_list_free(&l);
+    return extent;
+}
+
+/* Whether detection on T finds symptom ID. */
+static bool shows(const dx_trace *t, dx_symptom_id id)
+{
+    dx_symptom_list l = {0};
+    detect(t, &l);
     bool found = false;
     for (int i = 0; i < l.n; i++)
         found |= l.items[i].id == id;
@@ -218,7 +244,90 @@ static void test_still_learning(void)
     for (int p = 0; p < 12; p++)
         t.points[p].loss = p < 6 ? 2.0 - 0.2 * p : 1.0;
     check(!shows(&t, DX_SYM_STILL_LEARNING), "still-learning: not when the loss levelled off");
+    /* Chance 1/3: a good run reaches 1/3 + 0.7 x 2/3 = 0.8. */
+    for (int p = 0; p < 12; p++) {
+        t.points[p].loss = 2.0 - 0.1 * p;
+        t.points[p].metric = 0.4 + 0.01 * p;   /* +0.03 a quarter, 0.3 to go: 10 quarters */
+    }
+    double slow = still_extent(&t);
+    check(fabs(slow - 3.5) < 1e-9, "still-learning: a slow climb needs 3.5x the training");
+    for (int p = 0; p < 12; p++)
+        t.points[p].metric = 0.4 + 0.03 * p;   /* +0.09 a quarter, 0.1 to go */
+    double fast = still_extent(&t);
+    check(fast > 1.0 && fast < 1.5, "still-learning: a fast climb needs less than 1.5x");
+    for (int p = 0; p < 12; p++)
+        t.points[p].metric = 0.4;
+    check(isinf(still_extent(&t)), "still-learning: accuracy not rising: no length is enough");
     dx_trace_free(&t);
+}
+
+static ir_program *compile(const char *text)
+{
+    diag_ctx d;
+    diag_init(&d, "map.dnn", text, (long)strlen(text));
+    ast_program ast = {0};
+    ir_program *p = NULL;
+    if (parse_dnn(text, (long)strlen(text), &ast, &d))
+        p = lower_program(&ast, "map.dnn", &d);
+    diag_print(&d, stderr);
+    ast_program_free(&ast);
+    diag_free(&d);
+    return p;
+}
+
+/* Score of the finding at train.ATTR in L (0 when none). */
+static double train_score(const suspect_list *l, const char *attr)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->items[i].target == SUSPECT_TRAIN && strcmp(l->items[i].attribute, attr) == 0)
+            return l->items[i].score;
+    return 0.0;
+}
+
+/* Maps one symptom ID of EXTENT with FOUND's findings already there. */
+static void map_one(const dx_facts *f, dx_symptom_id id, double extent, suspect_list *found)
+{
+    dx_symptom sym = {.id = id, .layer = -1, .strength = 0.6, .extent = extent};
+    dx_symptom_list l = {&sym, 1, 1};
+    dx_map_symptoms(&l, f, false, found);
+}
+
+static void test_mapping(void)
+{
+    ir_program *p = compile(
+        "dataset b { source = blobs(samples = 600, features = 4, classes = 3) }\n"
+        "model m { input [4]; h: dense 16, activation = relu; out: dense 3, activation = softmax }\n"
+        "train { model = m; data = b; loss = mse; optimizer = adam(learning_rate = 0.001); "
+        "batch = 32; epochs = 2 }\n");
+    check(p != NULL, "mapping: the program compiles");
+    if (!p)
+        return;
+    dx_facts f;
+    dx_facts_init(&f, p, NULL);
+    suspect_list l = {0};
+    map_one(&f, DX_SYM_STILL_LEARNING, 1.5, &l);
+    check(train_score(&l, "epochs") > train_score(&l, "learning_rate"),
+          "still-learning within 2x the training: the epochs first");
+    suspect_list_free(&l);
+    map_one(&f, DX_SYM_STILL_LEARNING, 8.0, &l);
+    check(train_score(&l, "learning_rate") > train_score(&l, "epochs") &&
+              train_score(&l, "epochs") > 0,
+          "still-learning needing 8x the training: the learning rate first, the epochs still named");
+    suspect_list_free(&l);
+
+    map_one(&f, DX_SYM_NAN_LOSS, 0, &l);
+    check(train_score(&l, "learning_rate") > 0 && train_score(&l, "loss") == 0,
+          "nan-loss: the learning rate, no loss of its own");
+    suspect_list_free(&l);
+    suspect *s = dx_find(&l, "loss-labels", 0.5, DX_R(LOSS), "static");
+    dx_at_train(s, p, IR_TATTR_LOSS);
+    map_one(&f, DX_SYM_NAN_LOSS, 0, &l);
+    int raised = 0;
+    for (int i = 0; i < l.n; i++)
+        raised += l.items[i].dynamic && strcmp(l.items[i].attribute, "loss") == 0;
+    check(raised == 1, "nan-loss: raises a loss the static rules suspect");
+    suspect_list_free(&l);
+    ir_program_free(p);
 }
 
 int main(void)
@@ -230,6 +339,7 @@ int main(void)
     test_outcome();
     test_series();
     test_still_learning();
+    test_mapping();
     printf("%s\n", failures ? "FAILED" : "all passed");
     return failures ? 1 : 0;
 }
