@@ -66,6 +66,8 @@ typedef struct pass_info {
       "softmax on a hidden layer") \
     X("linear-stack", PASS_ANALYSIS, 0, dx_rule_linear_stack, \
       "hidden weight layers with no non-linearity after them") \
+    X("narrow-layer", PASS_ANALYSIS, 0, dx_rule_narrow_layer, \
+      "a hidden layer narrower than the classes it must tell apart") \
     X("saturating-stack", PASS_ANALYSIS, 0, dx_rule_saturating_stack, \
       "saturating activations in a deep stack") \
     X("unbounded-activation", PASS_ANALYSIS, 0, dx_rule_unbounded_activation, \
@@ -74,6 +76,8 @@ typedef struct pass_info {
       "constant kernel initialisers that never break symmetry") \
     X("init-scale", PASS_ANALYSIS, 0, dx_rule_init_scale, \
       "kernel initialisers whose scale explodes or kills the signal") \
+    X("bias-init", PASS_ANALYSIS, 0, dx_rule_bias_init, \
+      "negative constant biases that start ReLU units dead") \
     X("regularizer-strength", PASS_ANALYSIS, 0, dx_rule_regularizer_strength, \
       "regularisation penalty that dwarfs the loss") \
     X("dropout-rate", PASS_ANALYSIS, 0, dx_rule_dropout_rate, \

@@ -221,6 +221,11 @@ int dx_rule_loss_labels(pass_ctx *ctx)
             score = 0.7;
             snprintf(msg, sizeof msg, "%s is defined for non-negative targets, these go below 0",
                      loss_name(l));
+        } else if (l == IR_LOSS_MAPE && f->data && f->target_min <= 0 && f->target_max >= 0) {
+            /* Each error is divided by its target: near 0 the weight is unbounded. */
+            score = 0.7;
+            snprintf(msg, sizeof msg, "%s divides each error by its target, and these targets "
+                     "reach 0: the few nearest 0 outweigh all the others", loss_name(l));
         }
     }
     if (score == 0.0)

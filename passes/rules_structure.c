@@ -1,5 +1,9 @@
 /* rules_structure.c: static rules on the order and settings of layers:
- * dropout rates that drop most of the signal, a bias right before batchnorm
+ * a hidden layer too narrow for the classes it must tell apart (the softmax
+ * bottleneck of Yang et al., ICLR 2018: the logits of a layer fed by k
+ * values lie in a k-dimensional subspace, so with k < classes - 1 the
+ * classes cannot all be scored independently), dropout rates that drop most
+ * of the signal, a bias right before batchnorm
  * (batchnorm subtracts the mean, so the bias is cancelled), dropout right
  * before batchnorm (the variance shift of Li et al., CVPR 2019), and layers
  * after the output that change what the loss sees (dropout or batchnorm
@@ -7,10 +11,36 @@
  */
 #include "diagnose_int.h"
 
+#include <math.h>
+
 /* Units kept per sample above which a high rate still leaves plenty, and
  * below which even the usual rate of 0.5 leaves too few. */
 #define DX_DROPOUT_WIDE 64.0
 #define DX_DROPOUT_FEW 4.0
+
+int dx_rule_narrow_layer(pass_ctx *ctx)
+{
+    const dx_facts *f = ctx->facts;
+    const ir_model *m = f->model;
+    if (f->task != DX_TASK_CLASSIFICATION || f->classes < 3 || !m)
+        return 0;
+    int found = 0;
+    for (int i = 0; i < m->n_nodes; i++) {
+        const ir_node *n = &m->nodes[i];
+        long width = ir_shape_size(&n->out_shape);
+        if (!ir_op_has_weights(n->op) || i == f->out || width >= f->classes - 1)
+            continue;
+        double score = 0.35 + 0.25 * log10((double)(f->classes - 1) / (double)width);
+        suspect *s = dx_find(ctx->found, "narrow-layer", score > 0.7 ? 0.7 : score,
+                             DX_R(UNITS) | DX_R(REMOVE_LAYER),
+                             "%s passes %ld values to tell %d classes apart: the logits can "
+                             "only vary in %ld directions", n->name, width, f->classes, width);
+        dx_at_node(s, n, IR_NATTR_UNITS);
+        dx_evidence(s, "%ld outputs < %d classes - 1", width, f->classes);
+        found++;
+    }
+    return found;
+}
 
 int dx_rule_dropout_rate(pass_ctx *ctx)
 {

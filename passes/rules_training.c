@@ -3,8 +3,8 @@
  * or of one sample on a large set, and a training too short to get anywhere:
  * too few optimiser steps (blamed on the batch first when it holds a quarter
  * of the data), or (for the adaptive optimisers, whose steps move each weight
- * by about the learning rate) steps that cannot add up to the weight changes
- * the problem needs (reach_needed).
+ * by about the learning rate, or less and less for Adagrad) steps that cannot
+ * add up to the weight changes the problem needs (reach_needed).
  *
  * The usual ranges bracket the Keras defaults and the rates practitioners
  * use (a decade or so either side); adadelta's is around the 1.0 of its
@@ -110,15 +110,16 @@ static bool adaptive(ir_opt k)
  * To change what a unit outputs its pre-activation must move by about 1.
  * When all of its weights move the same way, as far as an adaptive step lets
  * them (the most favourable case), a unit of fan-in n whose inputs have a
- * root mean square x moves by n x (learning_rate x steps): a layer needs
- * 1 / (n x), and the narrowest layer sets the need.  The model's input scale
- * comes from the data (after preprocessing); a hidden layer's inputs are
- * activations, taken to be of scale 1.  For regression a linear fit also
- * needs w ~ y / x: half the targets' scale over the inputs' (half, as
- * several layers share it). */
+ * root mean square x moves by n x (learning_rate x steps): the layer needs
+ * 1 / (n x).  Any one layer that gets there lets the network learn, so the
+ * need is the smallest of the layers' (the rule only fires when not even the
+ * most favourable layer can).  The model's input scale comes from the data
+ * (after preprocessing); a hidden layer's inputs are activations, taken to
+ * be of scale 1.  For regression a linear fit also needs w ~ y / x: half the
+ * targets' scale over the inputs' (half, as several layers share it). */
 static double reach_needed(const dx_facts *f)
 {
-    double need = DX_MIN_REACH, x_rms = 0.0;
+    double layer_need = INFINITY, x_rms = 0.0;
     if (f->data) {
         const rt_raw_stats *x = &f->data->prep;
         x_rms = sqrt(x->mean * x->mean + x->stddev * x->stddev);
@@ -130,9 +131,10 @@ static double reach_needed(const dx_facts *f)
             continue;
         double scale = first ? x_rms : 1.0, fan_in = (double)dx_fan_in(n);
         if (scale > 0.0 && fan_in > 0.0)
-            need = fmax(need, 1.0 / (fan_in * scale));
+            layer_need = fmin(layer_need, 1.0 / (fan_in * scale));
         first = false;
     }
+    double need = isfinite(layer_need) ? fmax(DX_MIN_REACH, layer_need) : DX_MIN_REACH;
     if (f->task == DX_TASK_REGRESSION && f->data) {
         double y = fmax(fabs(f->target_min), fabs(f->target_max));
         const rt_raw_stats *x = &f->data->prep;
@@ -143,6 +145,59 @@ static double reach_needed(const dx_facts *f)
     return need;
 }
 
+/* How far STEPS steps of adaptive optimiser K at learning rate LR can move a
+ * weight: about LR per step, but Adagrad divides each step by the root of
+ * the sum of the squared gradients so far, so steps of one sign add up to at
+ * most 2 x LR x sqrt(STEPS) (the sum of 1 / sqrt(t)). */
+static double reach_of(ir_opt k, double lr, double steps)
+{
+    return k == IR_OPT_ADAGRAD ? 2.0 * lr * sqrt(steps) : lr * steps;
+}
+
+/* Adds the findings of an adaptive optimiser whose steps cannot add up to
+ * NEED: the learning rate, then the epochs; or, when the optimiser's own
+ * shrinking steps are the cause (the same rate at a steady step would get
+ * there), the optimiser first, then the learning rate. */
+static int small_reach_findings(pass_ctx *ctx, double reach, double need)
+{
+    const dx_facts *f = ctx->facts;
+    const ir_train *t = &ctx->prog->train;
+    double score = 0.35 + 0.2 * log10(need / reach);
+    score = score > 0.8 ? 0.8 : score;
+    double steady = t->learning_rate * (double)f->steps;
+    if (steady >= need) {
+        suspect *s = dx_find(ctx->found, "training-budget", score,
+                             DX_R(OPTIMIZER) | DX_R(LEARNING_RATE),
+                             "%s's steps shrink as the squared gradients add up: %ld steps x "
+                             "%g travel at most %.3g", opt_name(t->optimizer), f->steps,
+                             t->learning_rate, reach);
+        dx_at_train(s, ctx->prog, IR_TATTR_OPTIMIZER);
+        dx_evidence(s, "2 x learning_rate x sqrt(steps) = %.3g, needed ~%.3g; steady steps "
+                    "would travel %.3g", reach, need, steady);
+        suspect *l = dx_find(ctx->found, "training-budget", score * 0.8, DX_R(LEARNING_RATE),
+                             "learning rate %g too small for %s's shrinking steps",
+                             t->learning_rate, opt_name(t->optimizer));
+        dx_at_train(l, ctx->prog, IR_TATTR_LEARNING_RATE);
+        dx_evidence(l, "2 x learning_rate x sqrt(steps) = %.3g, needed ~%.3g", reach, need);
+        return 2;
+    }
+    const char *how = t->optimizer == IR_OPT_ADAGRAD ? "2 x learning_rate x sqrt(steps)"
+                                                     : "learning_rate x steps";
+    suspect *s = dx_find(ctx->found, "training-budget", score, DX_R(LEARNING_RATE) | DX_R(EPOCHS),
+                         "%s moves each weight by %s the learning rate per step: %ld steps x "
+                         "%g cannot travel far enough", opt_name(t->optimizer),
+                         t->optimizer == IR_OPT_ADAGRAD ? "less and less than" : "about",
+                         f->steps, t->learning_rate);
+    dx_at_train(s, ctx->prog, IR_TATTR_LEARNING_RATE);
+    dx_evidence(s, "%s = %.3g, needed ~%.3g", how, reach, need);
+    suspect *e = dx_find(ctx->found, "training-budget", score * 0.8, DX_R(EPOCHS),
+                         "%d epochs give %s too few steps at learning rate %g", t->epochs,
+                         opt_name(t->optimizer), t->learning_rate);
+    dx_at_train(e, ctx->prog, IR_TATTR_EPOCHS);
+    dx_evidence(e, "%s = %.3g, needed ~%.3g", how, reach, need);
+    return 2;
+}
+
 int dx_rule_training_budget(pass_ctx *ctx)
 {
     const dx_facts *f = ctx->facts;
@@ -151,7 +206,7 @@ int dx_rule_training_budget(pass_ctx *ctx)
         return 0;
     int found = 0;
     double steps = (double)f->steps;
-    double reach = t->learning_rate * steps, need = reach_needed(f);
+    double reach = reach_of(t->optimizer, t->learning_rate, steps), need = reach_needed(f);
     bool small_reach = adaptive(t->optimizer) && reach < need;
     /* An adaptive optimiser's few steps are a fault only if they are small.
      * When a batch takes a quarter or more of the data, the few steps are
@@ -178,22 +233,7 @@ int dx_rule_training_budget(pass_ctx *ctx)
             found++;
         }
     }
-    if (small_reach) {
-        double score = 0.35 + 0.2 * log10(need / reach);
-        score = score > 0.8 ? 0.8 : score;
-        suspect *s = dx_find(ctx->found, "training-budget", score,
-                             DX_R(LEARNING_RATE) | DX_R(EPOCHS),
-                             "%s moves each weight by about the learning rate per step: %ld "
-                             "steps x %g cannot travel far enough", opt_name(t->optimizer),
-                             f->steps, t->learning_rate);
-        dx_at_train(s, ctx->prog, IR_TATTR_LEARNING_RATE);
-        dx_evidence(s, "learning_rate x steps = %.3g, needed ~%.3g", reach, need);
-        suspect *e = dx_find(ctx->found, "training-budget", score * 0.8, DX_R(EPOCHS),
-                             "%d epochs give %s too few steps at learning rate %g", t->epochs,
-                             opt_name(t->optimizer), t->learning_rate);
-        dx_at_train(e, ctx->prog, IR_TATTR_EPOCHS);
-        dx_evidence(e, "learning_rate x steps = %.3g, needed ~%.3g", reach, need);
-        found += 2;
-    }
+    if (small_reach)
+        found += small_reach_findings(ctx, reach, need);
     return found;
 }

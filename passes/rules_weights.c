@@ -3,8 +3,10 @@
  * and gets the same gradient, so symmetry is never broken; DeepCrime's
  * "change weights initialisation" mutation), initialiser scales that make
  * pre-activations explode or vanish (the variance argument behind Glorot and
- * He initialisation), and regularisers whose penalty at initialisation
- * dwarfs the data loss (DeepCrime's "add weights regularisation").
+ * He initialisation), bias initialisers that start a ReLU layer dead
+ * (DeepCrime's "change bias initialisation"), and regularisers whose penalty
+ * at initialisation dwarfs the data loss (DeepCrime's "add weights
+ * regularisation").
  */
 #include "diagnose_int.h"
 
@@ -79,6 +81,57 @@ int dx_rule_init_scale(pass_ctx *ctx)
         dx_at_node(s, n, IR_NATTR_INIT);
         dx_evidence(s, "fan-in %ld x mean w^2 %.3g = variance gain %.3g (He: 2, Glorot: ~1)",
                     fan_in, mean_sq, gain);
+        found++;
+    }
+    return found;
+}
+
+/* A constant bias this many standard deviations of the kernel's part of the
+ * pre-activation below 0 makes ~98% of a ReLU unit's inputs negative (a
+ * normal's 2-sigma tail): the unit outputs 0 and gets no gradient. */
+#define DX_DEAD_BIAS 2.0
+
+/* Mean square of the inputs of weight layer I of F's model: the data's
+ * (after preprocessing) for the first, 1 for a hidden layer (activations of
+ * unit scale) or when the data is not loaded. */
+static double input_mean_square(const dx_facts *f, int i)
+{
+    if (!f->data)
+        return 1.0;
+    for (int j = 0; j < i; j++)
+        if (ir_op_has_weights(f->model->nodes[j].op))
+            return 1.0;
+    const rt_raw_stats *x = &f->data->prep;
+    return x->mean * x->mean + x->stddev * x->stddev;
+}
+
+int dx_rule_bias_init(pass_ctx *ctx)
+{
+    const dx_facts *f = ctx->facts;
+    const ir_model *m = f->model;
+    int found = 0;
+    for (int i = 0; m && i < m->n_nodes; i++) {
+        const ir_node *n = &m->nodes[i];
+        int at;
+        if (!ir_op_has_weights(n->op) || !n->bias || n->bias_init.kind != IR_INIT_CONSTANT ||
+            n->bias_init.param >= 0 || dx_act_after(m, i, &at) != IR_ACT_RELU)
+            continue;
+        double mean_abs, mean_sq;
+        long fan_in = dx_fan_in(n);
+        dx_init_moments(&n->init, fan_in, dx_fan_out(n), &mean_abs, &mean_sq);
+        double sd = sqrt((double)fan_in * mean_sq * input_mean_square(f, i));
+        double depth = sd > 0 ? -n->bias_init.param / sd : INFINITY;
+        if (depth < DX_DEAD_BIAS)
+            continue;
+        double score = 0.45 + 0.1 * (depth - DX_DEAD_BIAS);
+        suspect *s = dx_find(ctx->found, "bias-init", score > 0.85 ? 0.85 : score, DX_R(INIT),
+                             "bias %g starts the ReLU units of %s dead: %.3g standard "
+                             "deviations below their pre-activations", n->bias_init.param,
+                             n->name, depth);
+        dx_at_node(s, n, IR_NATTR_BIAS_INIT);
+        dx_evidence(s, "bias_init=constant(%g); kernel part of the pre-activation: sd %.3g "
+                    "(fan-in %ld x mean w^2 %.3g x mean input^2 %.3g)", n->bias_init.param, sd,
+                    fan_in, mean_sq, input_mean_square(f, i));
         found++;
     }
     return found;

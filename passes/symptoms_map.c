@@ -36,6 +36,7 @@
 typedef enum {
     AT_LAYER_ACT,        /* the activation of the layer where it shows */
     AT_LAYER_INIT,       /* the kernel initialiser of that layer (or the weight layer before) */
+    AT_LAYER_BIAS_INIT,  /* the bias initialiser of that weight layer, if a negative constant */
     AT_SATURATING_ACTS,  /* every hidden layer with a sigmoid-like activation */
     AT_OUTPUT_ACT,       /* the output activation */
     AT_LEARNING_RATE,    /* train: learning_rate */
@@ -84,6 +85,8 @@ static const mapping mappings[] = {
     /* [AT] dying ReLU: selu, batchnorm, initialiser, leaky; [DD] dead node. */
     {DX_SYM_DYING_RELU, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM), false},
     {DX_SYM_DYING_RELU, AT_LAYER_INIT, 0.5, R(INIT), false},
+    /* Ours: a negative constant bias holds pre-activations below 0. */
+    {DX_SYM_DYING_RELU, AT_LAYER_BIAS_INIT, 0.5, R(INIT), false},
     {DX_SYM_DYING_RELU, AT_LEARNING_RATE, 0.3, R(LEARNING_RATE), false},
     /* [DD] saturated activation: activation, initialisation, learning rate. */
     {DX_SYM_SATURATED, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM), false},
@@ -256,6 +259,12 @@ static bool static_at(const suspect_list *found, const suspect *s)
     return false;
 }
 
+/* Whether weight layer N's biases start at a negative constant. */
+static bool negative_bias(const ir_node *n)
+{
+    return n->bias && n->bias_init.kind == IR_INIT_CONSTANT && n->bias_init.param < 0;
+}
+
 /* Appends to OUT the findings of symptom SYM at place MP (several for
  * AT_SATURATING_ACTS, none when the place does not exist, or when MP only
  * corroborates and no static finding of FOUND is there). */
@@ -269,9 +278,10 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
         if (sym->layer >= 0)
             nodes[n_nodes++] = sym->layer;
         break;
-    case AT_LAYER_INIT: {
+    case AT_LAYER_INIT:
+    case AT_LAYER_BIAS_INIT: {
         int w = sym->layer >= 0 ? weight_layer_at(m, sym->layer) : -1;
-        if (w >= 0)
+        if (w >= 0 && (mp->at == AT_LAYER_INIT || negative_bias(&m->nodes[w])))
             nodes[n_nodes++] = w;
         break;
     }
@@ -304,7 +314,9 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
             dx_at_train(s, f->prog, train_attr[mp->at]);
         else
             dx_at_node(s, &m->nodes[nodes[k]],
-                       mp->at == AT_LAYER_INIT ? IR_NATTR_INIT : IR_NATTR_ACTIVATION);
+                       mp->at == AT_LAYER_INIT        ? IR_NATTR_INIT
+                       : mp->at == AT_LAYER_BIAS_INIT ? IR_NATTR_BIAS_INIT
+                                                      : IR_NATTR_ACTIVATION);
         if (mp->corroborates && !static_at(found, s))
             out->n--;
     }

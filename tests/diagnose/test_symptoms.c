@@ -275,6 +275,16 @@ static ir_program *compile(const char *text)
     return p;
 }
 
+/* Score of the finding at NODE.ATTR in L (0 when none). */
+static double node_score(const suspect_list *l, const char *node, const char *attr)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->items[i].target == SUSPECT_NODE && strcmp(l->items[i].node, node) == 0 &&
+            strcmp(l->items[i].attribute, attr) == 0)
+            return l->items[i].score;
+    return 0.0;
+}
+
 /* Score of the finding at train.ATTR in L (0 when none). */
 static double train_score(const suspect_list *l, const char *attr)
 {
@@ -284,10 +294,12 @@ static double train_score(const suspect_list *l, const char *attr)
     return 0.0;
 }
 
-/* Maps one symptom ID of EXTENT with FOUND's findings already there. */
-static void map_one(const dx_facts *f, dx_symptom_id id, double extent, suspect_list *found)
+/* Maps one symptom ID at model node LAYER (-1: none) of EXTENT with FOUND's
+ * findings already there. */
+static void map_at(const dx_facts *f, dx_symptom_id id, int layer, double extent,
+                   suspect_list *found)
 {
-    dx_symptom sym = {.id = id, .layer = -1, .strength = 0.6, .extent = extent};
+    dx_symptom sym = {.id = id, .layer = layer, .strength = 0.6, .extent = extent};
     dx_symptom_list l = {&sym, 1, 1};
     dx_map_symptoms(&l, f, false, found);
 }
@@ -305,27 +317,41 @@ static void test_mapping(void)
     dx_facts f;
     dx_facts_init(&f, p, NULL);
     suspect_list l = {0};
-    map_one(&f, DX_SYM_STILL_LEARNING, 1.5, &l);
+    map_at(&f, DX_SYM_STILL_LEARNING, -1, 1.5, &l);
     check(train_score(&l, "epochs") > train_score(&l, "learning_rate"),
           "still-learning within 2x the training: the epochs first");
     suspect_list_free(&l);
-    map_one(&f, DX_SYM_STILL_LEARNING, 8.0, &l);
+    map_at(&f, DX_SYM_STILL_LEARNING, -1, 8.0, &l);
     check(train_score(&l, "learning_rate") > train_score(&l, "epochs") &&
               train_score(&l, "epochs") > 0,
           "still-learning needing 8x the training: the learning rate first, the epochs still named");
     suspect_list_free(&l);
 
-    map_one(&f, DX_SYM_NAN_LOSS, 0, &l);
+    map_at(&f, DX_SYM_NAN_LOSS, -1, 0, &l);
     check(train_score(&l, "learning_rate") > 0 && train_score(&l, "loss") == 0,
           "nan-loss: the learning rate, no loss of its own");
     suspect_list_free(&l);
     suspect *s = dx_find(&l, "loss-labels", 0.5, DX_R(LOSS), "static");
     dx_at_train(s, p, IR_TATTR_LOSS);
-    map_one(&f, DX_SYM_NAN_LOSS, 0, &l);
+    map_at(&f, DX_SYM_NAN_LOSS, -1, 0, &l);
     int raised = 0;
     for (int i = 0; i < l.n; i++)
         raised += l.items[i].dynamic && strcmp(l.items[i].attribute, "loss") == 0;
     check(raised == 1, "nan-loss: raises a loss the static rules suspect");
+    suspect_list_free(&l);
+
+    /* Dying ReLU in h (node 1): its activation and kernel initialiser; its
+     * bias initialiser only when it starts at a negative constant. */
+    ir_node *h = &ir_train_model(p)->nodes[1];
+    map_at(&f, DX_SYM_DYING_RELU, 1, 0, &l);
+    check(node_score(&l, "h", "activation") > 0 && node_score(&l, "h", "init") > 0 &&
+              node_score(&l, "h", "bias_init") == 0,
+          "dying-relu with zero biases: the activation and the kernel initialiser");
+    suspect_list_free(&l);
+    h->bias_init = (ir_initializer){.kind = IR_INIT_CONSTANT, .param = -3};
+    map_at(&f, DX_SYM_DYING_RELU, 1, 0, &l);
+    check(node_score(&l, "h", "bias_init") > 0,
+          "dying-relu with biases starting at -3: the bias initialiser too");
     suspect_list_free(&l);
     ir_program_free(p);
 }
