@@ -46,10 +46,12 @@ static const char usage_text[] =
     "  --load FILE        (eval) read weights from a safetensors file\n"
     "  --static           (diagnose) static rules only, no training\n"
     "  --strategy NAME    (repair) guided, random, autotrainer or bohb\n"
-    "  --budget B         (repair) 20x (times the training time) or 300s\n"
+    "  --budget B         (repair) 20x (times the training time) or 300s;\n"
+    "                     (diagnose) the training run's work in multiply-adds, e.g. 5e9\n"
     "  --trials N         (repair) stop after N candidate trainings\n"
     "  --runs R           (repair) trainings per validated fix (default 5)\n"
     "  --fixes K          (repair) fixes to report (default 3)\n"
+    "  --reference FILE   (repair) a known fix: report each fix's improvement rate\n"
     "  --mutate-args A    (mutate) operator parameters, key=value[,key=value]\n"
     "  --help             this text\n"
     "  --version          the version\n";
@@ -150,6 +152,8 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
             o->strategy = next;
         } else if (strcmp(a, "--budget") == 0) {
             o->budget = next;
+        } else if (strcmp(a, "--reference") == 0) {
+            o->reference = next;
         } else if (strcmp(a, "--threads") == 0) {
             if (!parse_count(next, 1024, &v))
                 return usage_error("--threads takes a number from 0 to 1024, got '%s'", next);
