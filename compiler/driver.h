@@ -34,6 +34,7 @@ typedef struct dnnc_options {
     int trials;              /* --trials N (repair, 0 = by budget) */
     int runs;                /* --runs R (repair validation, default 5) */
     int fixes;               /* --fixes K (repair, default 3) */
+    const char *reference;   /* --reference FILE (repair): a known fix of the program, for improvement rates */
     const char *mutate_op;   /* --mutate OP */
     const char *mutate_args; /* --mutate-args, operator parameters */
 } dnnc_options;
