@@ -19,7 +19,7 @@ libdnnc_a_SOURCES += \
 REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h
 REPAIR_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/repair
 REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
-	tests/repair/test_patch tests/repair/test_minimize
+	tests/repair/test_patch tests/repair/test_minimize tests/repair/test_user_act
 check_PROGRAMS += $(REPAIR_TESTS)
 TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh
 EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh
@@ -35,3 +35,6 @@ tests_repair_test_patch_LDADD = $(DNNC_LIBS)
 tests_repair_test_minimize_SOURCES = tests/repair/test_minimize.c $(REPAIR_TEST_UTIL)
 tests_repair_test_minimize_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_minimize_LDADD = $(DNNC_LIBS)
+tests_repair_test_user_act_SOURCES = tests/repair/test_user_act.c $(REPAIR_TEST_UTIL)
+tests_repair_test_user_act_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
+tests_repair_test_user_act_LDADD = $(DNNC_LIBS)

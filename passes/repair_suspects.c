@@ -101,7 +101,7 @@ static void model_rules(const ir_program *p, const rp_facts *f, suspect_list *ou
         if (i == oi || !ir_op_has_activation(n->op))
             continue;
         hidden++;
-        if (n->activation == IR_ACT_LINEAR && n->op != IR_OP_ACTIVATION)
+        if (rp_is_activation(n, IR_ACT_LINEAR) && n->op != IR_OP_ACTIVATION)
             linear++;
         if (saturating(n->activation) || n->activation == IR_ACT_EXPONENTIAL) {
             sat++;
@@ -112,7 +112,7 @@ static void model_rules(const ir_program *p, const rp_facts *f, suspect_list *ou
     }
     for (int i = 1; linear && i < m->n_nodes; i++) {
         const ir_node *n = &m->nodes[i];
-        if (i != oi && ir_op_has_weights(n->op) && n->activation == IR_ACT_LINEAR)
+        if (i != oi && ir_op_has_weights(n->op) && rp_is_activation(n, IR_ACT_LINEAR))
             add_node(out, n, IR_NATTR_ACTIVATION, "activation", "linear-hidden", 0.6,
                      BIT(REPAIR_ACTIVATION), "hidden layer without a non-linearity");
     }

@@ -113,6 +113,16 @@ static bool is_cross_entropy(ir_loss l)
            l == IR_LOSS_BINARY_CROSSENTROPY || l == IR_LOSS_KL_DIVERGENCE;
 }
 
+bool rp_is_activation(const ir_node *n, int a)
+{
+    return !n->activation_fn && (int)n->activation == a;
+}
+
+void rp_activation_name(const ir_node *n, char *buf, size_t size)
+{
+    ir_attr_format(ir_attr_by_id(ir_node_attrs, ir_node_attr_count, IR_NATTR_ACTIVATION), n, buf, size);
+}
+
 int rp_output_activation_for(const ir_program *p, const rp_facts *facts)
 {
     const ir_model *m = ir_train_model(p);

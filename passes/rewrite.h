@@ -84,5 +84,10 @@ int rp_output_dense(const ir_model *m);
 bool rp_is_hidden_weighted(const ir_model *m, int i);
 /* The activation the output should have for P's loss and data (-1: any). */
 int rp_output_activation_for(const ir_program *p, const rp_facts *facts);
+/* Whether layer N applies built-in activation A (a user function as
+ * activation is none of the built-ins, not even linear). */
+bool rp_is_activation(const ir_node *n, int a);
+/* N's activation as the IR writes it: "relu", or "@name" for a user function. */
+void rp_activation_name(const ir_node *n, char *buf, size_t size);
 
 #endif

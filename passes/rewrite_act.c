@@ -12,8 +12,8 @@
 
 #include "rewrite_passes.h"
 
-/* Prior of activation A on a hidden layer that now has CUR. */
-static double hidden_prior(ir_act a, ir_act cur)
+/* Prior of activation A on hidden layer N. */
+static double hidden_prior(ir_act a, const ir_node *n)
 {
     double p;
     switch (a) {
@@ -26,9 +26,10 @@ static double hidden_prior(ir_act a, ir_act cur)
     case IR_ACT_SOFTMAX: p = 0.02; break;
     default: p = 0.05; break;   /* exponential, hard_sigmoid */
     }
-    /* A saturating, unbounded or missing non-linearity is a likelier fault. */
-    if (cur == IR_ACT_LINEAR || cur == IR_ACT_EXPONENTIAL || cur == IR_ACT_HARD_SIGMOID ||
-        cur == IR_ACT_SOFTMAX)
+    /* A saturating, unbounded or missing non-linearity is a likelier fault
+     * (a user function's shape is unknown). */
+    if (rp_is_activation(n, IR_ACT_LINEAR) || rp_is_activation(n, IR_ACT_EXPONENTIAL) ||
+        rp_is_activation(n, IR_ACT_HARD_SIGMOID) || rp_is_activation(n, IR_ACT_SOFTMAX))
         p += 0.2;
     return p > 1 ? 1 : p;
 }
@@ -41,9 +42,12 @@ static void whole_stack(const rp_ctx *ctx, rp_edits *out, const ir_model *m, int
     char reason[200];
     for (int cur = 0; cur < IR_ACT_COUNT; cur++) {
         int count = 0;
+        const ir_node *first = NULL;
         for (int i = 1; i < m->n_nodes; i++)
-            count += i != outi && ir_op_has_weights(m->nodes[i].op) && (int)m->nodes[i].activation == cur &&
-                     !m->nodes[i].activation_fn;
+            if (i != outi && ir_op_has_weights(m->nodes[i].op) && rp_is_activation(&m->nodes[i], cur)) {
+                count++;
+                first = first ? first : &m->nodes[i];
+            }
         if (count < 2)
             continue;
         for (size_t k = 0; k < sizeof better / sizeof better[0]; k++) {
@@ -54,13 +58,12 @@ static void whole_stack(const rp_ctx *ctx, rp_edits *out, const ir_model *m, int
             snprintf(reason, sizeof reason, "all %d hidden %s layers: %s instead", count,
                      ir_enum_name(&ir_act_table, cur), ir_enum_name(&ir_act_table, a));
             for (int i = 1; i < m->n_nodes; i++)
-                if (i != outi && ir_op_has_weights(m->nodes[i].op) && (int)m->nodes[i].activation == cur &&
-                    !m->nodes[i].activation_fn) {
+                if (i != outi && ir_op_has_weights(m->nodes[i].op) && rp_is_activation(&m->nodes[i], cur)) {
                     rp_change c = rp_set_node(ctx->prog, &m->nodes[i], IR_NATTR_ACTIVATION, &a, REPAIR_ACTIVATION,
                                               reason);
                     rp_changes_push(&cs, &c);
                 }
-            rp_emit(ctx, out, &cs, REPAIR_ACTIVATION, hidden_prior((ir_act)a, (ir_act)cur) * (count >= 3 ? 1.2 : 0.8));
+            rp_emit(ctx, out, &cs, REPAIR_ACTIVATION, hidden_prior((ir_act)a, first) * (count >= 3 ? 1.2 : 0.8));
         }
     }
 }
@@ -71,18 +74,19 @@ void rp_pass_activation(const rp_ctx *ctx, rp_edits *out)
     if (!m)
         return;
     int outi = rp_output_index(m);
-    char reason[200];
+    char reason[200], cur[RP_NAME_MAX + 2];
     for (int i = 1; i < m->n_nodes; i++) {
         const ir_node *n = &m->nodes[i];
         if (!ir_op_has_activation(n->op) || i == outi)
             continue;
+        rp_activation_name(n, cur, sizeof cur);
         for (int a = 0; a < IR_ACT_COUNT; a++) {
-            if (a == (int)n->activation)
+            if (rp_is_activation(n, a))
                 continue;
             snprintf(reason, sizeof reason, "hidden layer %s: %s instead of %s", n->name,
-                     ir_enum_name(&ir_act_table, a), ir_enum_name(&ir_act_table, (int)n->activation));
+                     ir_enum_name(&ir_act_table, a), cur);
             rp_change c = rp_set_node(ctx->prog, n, IR_NATTR_ACTIVATION, &a, REPAIR_ACTIVATION, reason);
-            rp_emit1(ctx, out, &c, hidden_prior((ir_act)a, n->activation));
+            rp_emit1(ctx, out, &c, hidden_prior((ir_act)a, n));
         }
     }
     whole_stack(ctx, out, m, outi);
@@ -112,10 +116,11 @@ void rp_pass_output_activation(const rp_ctx *ctx, rp_edits *out)
     if (oi < 0 || od < 0)
         return;
     const ir_node *o = &m->nodes[oi];
-    char reason[200];
+    char reason[200], cur[RP_NAME_MAX + 2];
+    rp_activation_name(o, cur, sizeof cur);
     int want = rp_output_activation_for(p, &ctx->facts);
-    if (want >= 0 && want != (int)o->activation) {
-        snprintf(reason, sizeof reason, "output %s with %s on %s needs %s", ir_enum_name(&ir_act_table, (int)o->activation),
+    if (want >= 0 && !rp_is_activation(o, want)) {
+        snprintf(reason, sizeof reason, "output %s with %s on %s needs %s", cur,
                  ir_enum_name(&ir_loss_table, (int)p->train.loss),
                  ctx->facts.classes ? "class labels" : "regression targets", ir_enum_name(&ir_act_table, want));
         rp_change c = rp_set_node(p, o, IR_NATTR_ACTIVATION, &want, REPAIR_OUTPUT_ACTIVATION, reason);
@@ -131,7 +136,7 @@ void rp_pass_output_activation(const rp_ctx *ctx, rp_edits *out)
                  ir_enum_name(&ir_act_table, (int)act), ir_enum_name(&ir_loss_table, (int)loss));
         rp_change c = rp_set_train(p, IR_TATTR_LOSS, &loss, REPAIR_OUTPUT_ACTIVATION, reason);
         rp_changes_push(&cs, &c);
-        if (act != o->activation) {
+        if (!rp_is_activation(o, (int)act)) {
             int a = (int)act;
             c = rp_set_node(p, o, IR_NATTR_ACTIVATION, &a, REPAIR_OUTPUT_ACTIVATION, reason);
             rp_changes_push(&cs, &c);

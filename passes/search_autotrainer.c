@@ -54,7 +54,7 @@ static bool make_fix(const rp_session *s, const ir_program *p, at_fix fix, rp_sy
                                                                                               : IR_ACT_LEAKY_RELU;
         int oi = rp_output_index(m);
         for (int i = 1; i < m->n_nodes; i++)
-            if (ir_op_has_activation(m->nodes[i].op) && i != oi && (int)m->nodes[i].activation != act) {
+            if (ir_op_has_activation(m->nodes[i].op) && i != oi && !rp_is_activation(&m->nodes[i], act)) {
                 c = rp_set_node(p, &m->nodes[i], IR_NATTR_ACTIVATION, &act, REPAIR_ACTIVATION, why);
                 rp_changes_push(out, &c);
             }

@@ -74,8 +74,8 @@ void sp_build(const rp_session *s, rt_rng *rng, sp_space *sp)
     add_dim(sp, SP_EPOCHS, -1, ep, ne, e);
     for (int i = 1; m && i < m->n_nodes; i++) {
         const ir_node *n = &m->nodes[i];
-        if (ir_op_has_activation(n->op))
-            add_dim(sp, SP_ACT, i, study_acts, 11, (int)n->activation);
+        if (ir_op_has_activation(n->op))   /* a user function: a value of its own, SP_USER_FN */
+            add_dim(sp, SP_ACT, i, study_acts, 11, n->activation_fn ? SP_USER_FN : (int)n->activation);
         if (ir_op_has_weights(n->op)) {
             add_dim(sp, SP_KERNEL_INIT, i, inits, IR_INIT_COUNT, (int)n->init.kind);
             if (n->bias)
@@ -163,9 +163,9 @@ bool sp_changes(const rp_session *s, const sp_space *sp, const sp_point *pt, rp_
             }
             break;
         case SP_ACT:
-            final[d->node].activation = (ir_act)v;
-            final[d->node].activation_fn = same ? m->nodes[d->node].activation_fn : NULL;
             if (!same) {
+                final[d->node].activation = (ir_act)v;
+                final[d->node].activation_fn = NULL;
                 c = rp_set_node(p, &m->nodes[d->node], IR_NATTR_ACTIVATION, &v, REPAIR_ACTIVATION, why);
                 rp_changes_push(out, &c);
             }

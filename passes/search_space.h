@@ -22,6 +22,9 @@
 
 #define SP_MAX_DIMS 160
 #define SP_MAX_CHOICES 16
+/* The activation choice of a layer whose activation is a user function (a
+ * value of its own: drawing linear must replace the function). */
+#define SP_USER_FN (-1)
 
 /* What one dimension sets. */
 typedef enum {
