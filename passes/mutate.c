@@ -4,7 +4,10 @@
  * train block, the dataset), which attribute, and how the new value is
  * obtained (parsed from to=, scaled by factor=, or fixed).  Values parse
  * through the attribute's own vocabulary, so any activation, loss,
- * optimiser or initialiser of the language is accepted.
+ * optimiser or initialiser of the language is accepted.  The operator `set`
+ * names its place itself, as the `# fix:` lines of examples/faults do
+ * (place=LAYER.ATTRIBUTE, train.ATTRIBUTE or data.ATTRIBUTE): it writes a
+ * known fix into a faulty program as readily as a fault into a healthy one.
  */
 #include "mutate.h"
 
@@ -16,8 +19,8 @@
 
 #include "rewrite.h"
 
-/* Where an operator acts. */
-typedef enum { MU_LAYER, MU_OUTPUT, MU_TRAIN, MU_DATA, MU_REMOVE } mu_where;
+/* Where an operator acts (MU_PLACE: where place= says). */
+typedef enum { MU_LAYER, MU_OUTPUT, MU_TRAIN, MU_DATA, MU_REMOVE, MU_PLACE } mu_where;
 
 /* How the new value is made. */
 typedef enum {
@@ -52,6 +55,7 @@ static const mu_op ops[] = {
     {"add_regularizer", MU_LAYER, IR_NATTR_REGULARIZER, MU_TO, 0, "a weight penalty (to=l1(0.01), l2(..))"},
     {"remove_layer", MU_REMOVE, 0, MU_FIXED, 0, "a hidden layer removed (layer=NAME)"},
     {"remove_scaling", MU_DATA, IR_DATTR_SCALE, MU_FIXED, 1, "the input scaling undone"},
+    {"set", MU_PLACE, 0, MU_TO, 0, "any attribute (place=LAYER.ATTR, train.ATTR or data.ATTR, to=VALUE)"},
 };
 
 const char *rp_mutate_operators(void)
@@ -96,6 +100,9 @@ static bool parse_value(const ir_attr_desc *d, const char *text, rp_value *v)
     case IR_T_ACT:
         v->i = ir_enum_lookup(d->table, text);
         return v->i >= 0;
+    case IR_T_BOOL:
+        v->b = strcmp(text, "true") == 0;
+        return v->b || strcmp(text, "false") == 0;
     case IR_T_INT:
         errno = 0;
         v->i = (int)strtol(text, &end, 10);
@@ -152,6 +159,40 @@ static const ir_node *pick_layer(const ir_model *m, const mu_op *op, const char 
     return i >= 0 ? &m->nodes[i] : NULL;
 }
 
+/* The attribute place=WHERE.ATTRIBUTE of ARGS names: *WHERE becomes
+ * MU_TRAIN, MU_DATA or MU_LAYER (with *NODE).  NULL with ERR set when the
+ * place is missing or unknown. */
+static const ir_attr_desc *place(const ir_model *m, const char *args, mu_where *where, const ir_node **node,
+                                 char *err, size_t errsize)
+{
+    char text[RP_NAME_MAX + 48];
+    char *dot;
+    if (!arg(args, "place", text, sizeof text) || !(dot = strrchr(text, '.'))) {
+        snprintf(err, errsize, "set needs place=LAYER.ATTRIBUTE, train.ATTRIBUTE or data.ATTRIBUTE");
+        return NULL;
+    }
+    *dot = 0;
+    const char *owner = text, *name = dot + 1;
+    const ir_attr_desc *d;
+    if (strcmp(owner, "train") == 0) {
+        *where = MU_TRAIN;
+        d = ir_attr_find(ir_train_attrs, ir_train_attr_count, name);
+    } else if (strcmp(owner, "data") == 0) {
+        *where = MU_DATA;
+        d = ir_attr_find(ir_data_attrs, ir_data_attr_count, name);
+    } else {
+        *where = MU_LAYER;
+        if (!(*node = ir_find_node(m, owner))) {
+            snprintf(err, errsize, "model %s has no layer '%s'", m->name, owner);
+            return NULL;
+        }
+        d = ir_attr_find(ir_node_attrs, ir_node_attr_count, name);
+    }
+    if (!d)
+        snprintf(err, errsize, "set: %s has no attribute '%s'", owner, name);
+    return d;
+}
+
 bool rp_mutate(const ir_program *p, const char *name, const char *args, rp_changes *out, char *err, size_t errsize)
 {
     memset(out, 0, sizeof *out);
@@ -182,22 +223,24 @@ bool rp_mutate(const ir_program *p, const char *name, const char *args, rp_chang
     const ir_node *node = NULL;
     const ir_attr_desc *d;
     const void *obj;
-    if (op->where == MU_LAYER || op->where == MU_OUTPUT) {
+    mu_where where = op->where;
+    if (where == MU_PLACE) {
+        if (!(d = place(m, args, &where, &node, err, errsize)))
+            return false;
+    } else if (where == MU_LAYER || where == MU_OUTPUT) {
         node = pick_layer(m, op, args, err, errsize);
         if (!node)
             return false;
         d = ir_attr_by_id(ir_node_attrs, ir_node_attr_count, op->attr);
-        obj = node;
-        if (!ir_attr_applies(d, (int)node->op)) {
-            snprintf(err, errsize, "%s: layer %s has no %s", op->name, node->name, d->name);
-            return false;
-        }
-    } else if (op->where == MU_TRAIN) {
+    } else if (where == MU_TRAIN) {
         d = ir_attr_by_id(ir_train_attrs, ir_train_attr_count, op->attr);
-        obj = &p->train;
     } else {
         d = ir_attr_by_id(ir_data_attrs, ir_data_attr_count, op->attr);
-        obj = ds;
+    }
+    obj = node ? (const void *)node : where == MU_TRAIN ? (const void *)&p->train : (const void *)ds;
+    if (node && !ir_attr_applies(d, (int)node->op)) {
+        snprintf(err, errsize, "%s: layer %s has no %s", op->name, node->name, d->name);
+        return false;
     }
     rp_value v;
     memset(&v, 0, sizeof v);
@@ -225,9 +268,9 @@ bool rp_mutate(const ir_program *p, const char *name, const char *args, rp_chang
         snprintf(err, errsize, "%s needs to=VALUE", op->name);
         return false;
     }
-    rp_change c = node ? rp_set_node(p, node, op->attr, &v, REPAIR_ACTIVATION, reason)
-                : op->where == MU_TRAIN ? rp_set_train(p, op->attr, &v, REPAIR_LOSS, reason)
-                : rp_set_data(p, ds, op->attr, &v, REPAIR_PREPROCESSING, reason);
+    rp_change c = node ? rp_set_node(p, node, d->id, &v, REPAIR_ACTIVATION, reason)
+                : where == MU_TRAIN ? rp_set_train(p, d->id, &v, REPAIR_LOSS, reason)
+                : rp_set_data(p, ds, d->id, &v, REPAIR_PREPROCESSING, reason);
     if (strcmp(c.before, c.after) == 0) {
         snprintf(err, errsize, "%s: %s is already %s", op->name, d->name, c.after);
         return false;

@@ -57,6 +57,10 @@ mutant change_units "factor=0.25"
 mutant change_dropout "to=0.9"
 mutant add_regularizer "to=l1(0.1)"
 mutant remove_scaling ""
+mutant set "place=fc1.activation,to=tanh"
+mutant set "place=train.epochs,to=3"
+mutant set "place=data.standardize,to=true"
+mutant set "place=drop.rate,to=0.5"
 "$DNNC" --mutate remove_layer --quiet -o "$tmp/m.dnn" "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
 check "remove_layer passes --check" "'$DNNC' --check '$tmp/m.dnn' 2> '$tmp/err' && ! grep -q 'fc1:' '$tmp/m.dnn'"
 
@@ -68,6 +72,10 @@ check "an unknown operator exits 1" "[ $? -eq 1 ] && grep -q 'valid choices' '$t
 check "a bad value exits 1" "[ $? -eq 1 ]"
 "$DNNC" --mutate change_activation --mutate-args layer=nope,to=tanh "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
 check "an unknown layer exits 1" "[ $? -eq 1 ] && grep -q nope '$tmp/err'"
+"$DNNC" --mutate set --mutate-args place=train.nope,to=1 "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
+check "set with an unknown attribute exits 1" "[ $? -eq 1 ] && grep -q nope '$tmp/err'"
+"$DNNC" --mutate set --mutate-args to=1 "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
+check "set without a place exits 1" "[ $? -eq 1 ] && grep -q place= '$tmp/err'"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
