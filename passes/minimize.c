@@ -26,12 +26,14 @@ int rp_minimize(rp_changes *changes, rp_runs *runs, rp_train_fn train, rp_keep_f
         for (int i = changes->n - 1; i >= 0 && changes->n > 1; i--) {
             if (needed(changes, i))
                 continue;
-            if (!afford(ctx))
-                return dropped;
             rp_changes smaller = {0};
             for (int j = 0; j < changes->n; j++)
                 if (j != i)
                     rp_changes_push(&smaller, &changes->items[j]);
+            if (!afford(&smaller, ctx)) {
+                rp_changes_free(&smaller);
+                continue;   /* a cheaper drop further on may still fit */
+            }
             rp_runs r;
             train(&smaller, &r, ctx);
             if (keep(&r, runs, ctx)) {
@@ -62,12 +64,12 @@ static bool session_keep(const rp_runs *cand, const rp_runs *cur, void *ctx)
     return p < 0.05 && gain > 0 && worse >= 0.05;
 }
 
-static bool session_afford(void *ctx)
+static bool session_afford(const rp_changes *candidate, void *ctx)
 {
     rp_session *s = ctx;
     if (s->budget.kind == RP_BUDGET_TRIALS)
         return true;
-    return rp_budget_left(s) >= rp_validation_reserve(s, 1);
+    return rp_validation_cost(s, candidate) <= rp_budget_left(s);
 }
 
 int rp_minimize_fix(rp_session *s, rp_fix *fix)

@@ -6,8 +6,8 @@
  * still significantly better than the faulty program (one-sided
  * Mann-Whitney p < 0.05, positive mean gain, validation split) and not
  * significantly worse than the fix it came from.  After a kept drop the
- * scan starts again; it ends when no single change can go, or when the
- * budget cannot pay for another R runs.  A change that another depends on
+ * scan starts again; it ends when no single change can go; a drop the
+ * budget cannot pay R runs for is not tried.  A change that another depends on
  * (a layer inserted after an inserted layer) is never dropped alone.
  */
 #ifndef DNNC_MINIMIZE_H
@@ -21,8 +21,8 @@
 typedef bool (*rp_keep_fn)(const rp_runs *candidate, const rp_runs *current, void *ctx);
 /* Trains a change list R times. */
 typedef void (*rp_train_fn)(const rp_changes *changes, rp_runs *out, void *ctx);
-/* Whether another R runs fit the budget. */
-typedef bool (*rp_afford_fn)(void *ctx);
+/* Whether R runs of CANDIDATE fit the budget. */
+typedef bool (*rp_afford_fn)(const rp_changes *candidate, void *ctx);
 
 /* Minimises *CHANGES (whose runs are *RUNS) in place; returns the number of
  * changes dropped.  The callbacks make it testable without training. */

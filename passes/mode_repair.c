@@ -1,12 +1,16 @@
 /* mode_repair.c: `dnnc --repair`: localise, search, validate, minimise, report.
  *
  *  1. Load the data once (carving a validation split when the program has
- *     none) and start the worker pool.
- *  2. Train the faulty program R times: the baseline, and the budget's unit.
- *  3. Rank suspects (repair_suspects.h) and run the chosen strategy.
- *  4. Validate the best full-length candidates of the search, best first:
- *     R runs each against the baseline (repair.h), minimise the significant
- *     ones (minimize.h), until --fixes K fixes or the budget is spent.
+ *     none) and start the worker pool.  The budget's clock starts after the
+ *     load: it counts what the repair trains (repair_cost.h).
+ *  2. Train the faulty program R times: the baseline.  With --reference,
+ *     train the reference fix R times too, outside the budget.
+ *  3. Rank suspects (diagnose.h, else repair_suspects.h) and run the chosen
+ *     strategy.
+ *  4. Confirm the best full-length candidates of the search on two more
+ *     search seeds, then validate them, best first: R runs each against the
+ *     baseline (repair.h), minimising the significant ones (minimize.h),
+ *     until --fixes K fixes or the budget is spent.
  *  5. Report (repair_report.h); -o writes the best fix's source.
  */
 #include <errno.h>
@@ -15,14 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
 #include "diagnose.h"
 #include "driver.h"
 #include "irdiff.h"
 #include "ir_text.h"
-#include "lower.h"
 #include "minimize.h"
-#include "parse.h"
 #include "patch.h"
 #include "progress.h"
 #include "repair.h"
@@ -31,86 +32,53 @@
 #include "search.h"
 #include "stats.h"
 
-#define CARVED_VALIDATION 0.15
-
-/* A candidate for validation: a distinct change list and its best full score. */
-typedef struct pick {
-    const rp_trial *trial;  /* its (best) full-length trial */
-} pick;
-
-static int by_trial_score(const void *a, const void *b)
-{
-    const rp_trial *p = ((const pick *)a)->trial, *q = ((const pick *)b)->trial;
-    if (p->score != q->score)
-        return p->score < q->score ? 1 : -1;
-    if (p->changes.n != q->changes.n)
-        return p->changes.n - q->changes.n;
-    return p->seconds < q->seconds ? -1 : p->seconds > q->seconds;
-}
-
-/* The distinct full-length candidates that beat the baseline's mean, best first. */
-static int candidates(const rp_session *s, pick *out, int cap)
-{
-    double base = stats_mean(s->baseline.val, s->baseline.n);
-    int n = 0;
-    for (int i = 0; i < s->n_log && n < cap; i++) {
-        const rp_trial *t = &s->log[i];
-        if (t->fraction < 1 || t->changes.n == 0 || t->score <= base)
-            continue;
-        bool dup = false;
-        for (int j = 0; j < n && !dup; j++)
-            if (rp_changes_same(&out[j].trial->changes, &t->changes)) {
-                dup = true;
-                if (t->score > out[j].trial->score)
-                    out[j].trial = t;
-            }
-        if (!dup)
-            out[n++] = (pick){t};
-    }
-    qsort(out, (size_t)n, sizeof *out, by_trial_score);
-    return n;
-}
-
 /* Before the costly validation, the best candidates (one noisy run each so
- * far) get two more seeds while the budget allows, and are ranked again by
- * the mean of the three: on small data a single lucky run otherwise takes
- * the validation slots from real fixes. */
-static void confirm(rp_session *s, pick *picks, int np, int want)
+ * far) are trained on search seeds 1 and 2, budget permitting (the
+ * validation of the best RP_VALIDATE_KEEP is kept, or of the best alone when
+ * both do not fit), and ranked again by the mean of the three runs: on
+ * small data a single lucky run otherwise takes the validation slots from
+ * real fixes. */
+static void confirm(rp_session *s, const rp_trial **picks, int np, int want)
 {
-    int w = s->pool.workers > 0 ? s->pool.workers : 1;
     int m = np < 2 * want + 2 ? np : 2 * want + 2;
-    double reserve = rp_validation_reserve(s, 1);
+    rp_changes *l = ir_alloc(sizeof *l * (size_t)(m + 1));
+    for (int i = 0; i < m; i++)
+        l[i] = picks[i]->changes;
+    double reserve = 0;
+    for (int i = 0; i < np && i < RP_VALIDATE_KEEP; i++) {
+        double more = reserve + rp_validation_cost(s, &picks[i]->changes);
+        if (i > 0 && more > rp_budget_left(s))
+            break;
+        reserve = more;
+    }
     while (m > 1 && s->budget.kind != RP_BUDGET_TRIALS &&
-           ceil(2.0 * m / w) * (s->unit * 1.2 + s->overhead) + reserve > rp_budget_left(s))
+           rp_plan_cost(s, l, m, 1, 2) + reserve > rp_budget_left(s))
         m--;
-    if (m <= 1)
+    if (m <= 1) {
+        free(l);
         return;
-    rp_changes *l = ir_alloc(sizeof *l * (size_t)m);
+    }
     double *sc = ir_alloc(sizeof *sc * (size_t)m);
     double *prev = ir_alloc(sizeof *prev * (size_t)m);
-    for (int i = 0; i < m; i++) {
-        l[i] = picks[i].trial->changes;
-        prev[i] = picks[i].trial->score;
-    }
+    for (int i = 0; i < m; i++)
+        prev[i] = picks[i]->score;
     long before = s->search_trainings;
-    rp_evaluate(s, l, m, 1, 2, sc, NULL);
+    rp_evaluate(s, l, m, 1, 1, 2, sc, NULL);
     if (s->budget.kind == RP_BUDGET_TRIALS)
         s->search_trainings = before;   /* confirmation is not search */
-    /* The log now holds each with two seeds; rank by the mean of all three. */
+    /* The log now holds each with two more seeds; that trial speaks for
+     * the candidate with the mean of all three. */
     for (int i = 0; i < m; i++) {
-        const rp_trial *t = rp_log_find(s, &l[i], 1);
-        double mean = sc[i] > RP_WORST && prev[i] > RP_WORST ? (prev[i] + 2 * sc[i]) / 3 : RP_WORST;
         for (int j = s->n_log - 1; j >= 0; j--)
-            if (&s->log[j] == t) {
-                s->log[j].score = mean;
+            if (s->log[j].fraction >= 1 && s->log[j].seeds == 2 && rp_changes_same(&s->log[j].changes, &l[i])) {
+                s->log[j].score = sc[i] > RP_WORST && prev[i] > RP_WORST ? (prev[i] + 2 * sc[i]) / 3 : RP_WORST;
                 s->log[j].seeds = 3;
+                break;
             }
     }
     free(l);
     free(sc);
     free(prev);
-    np = candidates(s, picks, s->n_log + 1);
-    (void)np;
 }
 
 static bool already(const rp_fix *fixes, int n, const rp_changes *l)
@@ -125,25 +93,34 @@ static bool already(const rp_fix *fixes, int n, const rp_changes *l)
 static int validate(rp_session *s, rp_fix *fixes, int want)
 {
     int cap = s->n_log + 1, n = 0;
-    pick *picks = ir_alloc(sizeof *picks * (size_t)cap);
-    int np = candidates(s, picks, cap);
+    const rp_trial **picks = ir_alloc(sizeof *picks * (size_t)cap);
+    int np = rp_candidates(s, picks, cap);
     int tried = 0;
     s->phase = "confirm";
     confirm(s, picks, np, want);
-    np = candidates(s, picks, cap);
+    np = rp_candidates(s, picks, cap);
+    /* The confirmed candidates (three seeds) are validated before those a
+     * single seed speaks for, each group best first. */
+    const rp_trial **order = ir_alloc(sizeof *order * (size_t)cap);
+    int no = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < np; i++)
+            if ((picks[i]->seeds >= 3) == (pass == 0))
+                order[no++] = picks[i];
+    memcpy(picks, order, sizeof *picks * (size_t)np);
+    free(order);
     s->phase = "validate";
     for (int i = 0; i < np && n < want; i++) {
-        int w = s->pool.workers > 0 ? s->pool.workers : 1;
-        double cost = ceil((double)s->runs / w) * (fmax(picks[i].trial->seconds, s->unit * 0.5) + s->overhead) * 1.1;
-        if (s->budget.kind == RP_BUDGET_TRIALS ? tried >= 2 * want + 2 : rp_budget_left(s) < cost * 1.3)
+        if (s->budget.kind == RP_BUDGET_TRIALS ? tried >= 2 * want + 2
+                                               : rp_validation_cost(s, &picks[i]->changes) > rp_budget_left(s))
             continue;   /* a cheaper candidate further down may still fit */
-        if (already(fixes, n, &picks[i].trial->changes))
+        if (already(fixes, n, &picks[i]->changes))
             continue;
         tried++;
         rp_fix *f = &fixes[n];
         memset(f, 0, sizeof *f);
-        rp_changes_copy(&f->changes, &picks[i].trial->changes);
-        f->found_at = picks[i].trial->found_at;
+        rp_changes_copy(&f->changes, &picks[i]->changes);
+        f->found_at = picks[i]->found_at;
         f->attrs_before_min = f->changes.n;
         rp_run_seeds(s, &f->changes, &f->runs);
         rp_progress(s);
@@ -158,6 +135,8 @@ static int validate(rp_session *s, rp_fix *fixes, int want)
             rp_changes_free(&f->changes);
             continue;
         }
+        f->validated_at = s->clock;
+        f->validated_wall = rp_elapsed(s);
         if (f->changes.n > 1) {
             rp_minimize_fix(s, f);
             rp_compare(s, &f->runs, f);
@@ -166,19 +145,21 @@ static int validate(rp_session *s, rp_fix *fixes, int want)
                 continue;
             }
         }
-        f->validated_at = rp_elapsed(s);
         n++;
     }
     free(picks);
     return n;
 }
 
-static int by_improvement(const void *a, const void *b)
+/* Best first by the validation split (the test split only reports), then
+ * by fewer changes. */
+static int by_validation(const void *a, const void *b)
 {
-    double x = ((const rp_fix *)a)->improvement, y = ((const rp_fix *)b)->improvement;
+    const rp_fix *p = a, *q = b;
+    double x = stats_mean(p->runs.val, p->runs.n), y = stats_mean(q->runs.val, q->runs.n);
     if (x != y)
         return x < y ? 1 : -1;
-    return ((const rp_fix *)a)->changes.n - ((const rp_fix *)b)->changes.n;
+    return p->changes.n - q->changes.n;
 }
 
 /* Compiles the patched source again: it must pass --check. */
@@ -242,18 +223,9 @@ static int report(rp_session *s, rp_fix *fixes, int n)
 
 static bool source_compiles(const dnnc_source *src, const char *text)
 {
-    diag_ctx d;
-    long size = (long)strlen(text);
-    diag_init(&d, src->path, text, size);
-    ast_program ast = {0};
-    ir_program *p = NULL;
-    if (parse_dnn(text, size, &ast, &d))
-        p = lower_program(&ast, src->path, &d);
-    ast_program_free(&ast);
-    bool ok = p && d.errors == 0;
-    diag_free(&d);
+    ir_program *p = rp_compile_text(src->path, text, false);
     ir_program_free(p);
-    return ok;
+    return p != NULL;
 }
 
 /* What the baseline runs showed, for the suspect ranking. */
@@ -267,6 +239,69 @@ static rp_baseline_signs signs_of(const rp_session *s)
         g.no_learning = stats_mean(s->baseline.val, s->baseline.n) <= chance + 0.05;
     }
     return g;
+}
+
+/* Trains the --reference program R times into s->reference, outside the
+ * budget (its clock and training count are restored).  Returns 0, or 1 on a
+ * user error. */
+static int train_reference(rp_session *s, const char *path)
+{
+    char err[600];
+    ir_program *ref = rp_load_reference(s, path, err, sizeof err);
+    if (!ref) {
+        fprintf(stderr, "dnnc: error: %s\n", err);
+        return 1;
+    }
+    double clock = s->clock;
+    long trainings = s->pool.trainings;
+    const char *phase = s->phase;
+    s->phase = "reference";
+    rp_run_program(s, ref, &s->reference);
+    s->clock = clock;
+    s->pool.trainings = trainings;
+    s->phase = phase;
+    ir_program_free(ref);
+    return 0;
+}
+
+/* Ranks suspects: diagnosis in-process on the loaded data, its training run
+ * charged to the budget's clock, else the stand-in ranking. */
+static void localise(rp_session *s)
+{
+    s->phase = "diagnose";
+    dx_options dxo;
+    dx_options_default(&dxo);
+    /* The run's length comes from the program (and the diagnosis's own
+     * limits), never from the clock: the time limit is a safety net. */
+    dxo.time_limit = fmax(dxo.time_limit, 20 * s->unit);
+    dx_run_summary sum;
+    memset(&sum, 0, sizeof sum);
+    char err[512];
+    if (dx_diagnose(s->prog, s->data, &dxo, &s->suspects, &sum, err, sizeof err) < 0 || s->suspects.n == 0) {
+        suspect_list_free(&s->suspects);
+        rp_baseline_signs signs = signs_of(s);
+        rp_rank_suspects(s->prog, &s->facts, &signs, &s->suspects);
+    }
+    if (sum.ran) {
+        double cost = rp_cost_batches(s->prog, s->sizes, sum.batches, false);
+        s->clock += cost;
+        if (s->cost_log)
+            fprintf(s->cost_log, "# diagnosis: %ld batches, model %.6g s, measured %.6g s\n", sum.batches, cost,
+                    sum.seconds);
+    }
+    rp_progress(s);
+}
+
+/* The log of every candidate trained, on stderr (DNNC_REPAIR_LOG). */
+static void print_log(const rp_session *s)
+{
+    for (int i = 0; i < s->n_log; i++) {
+        char what[400] = "(faulty)";
+        if (s->log[i].changes.n)
+            rp_change_describe(&s->log[i].changes.items[0], what, sizeof what);
+        fprintf(stderr, "log %3d at %5.2fx f=%.3f seeds=%d score=%.4f n=%d %s\n", i, s->log[i].found_at / s->unit,
+                s->log[i].fraction, s->log[i].seeds, s->log[i].score, s->log[i].changes.n, what);
+    }
 }
 
 int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_options *o)
@@ -284,7 +319,7 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
     s.progress = !o->quiet;
     s.best_score = RP_WORST;
     s.phase = "baseline";
-    s.deadline = INFINITY;
+    s.total = INFINITY;
     const rp_strategy *strategy = rp_strategy_find(o->strategy);
     if (!strategy) {
         fprintf(stderr, "dnnc: error: unknown strategy '%s'; valid choices: %s\n", o->strategy,
@@ -302,12 +337,14 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
     }
     s.seed = o->seed >= 0 ? o->seed : p->train.seed;
     s.carved_validation = d->validation <= 0;
-    s.data = rt_data_load(p, d, (uint64_t)p->train.seed, s.carved_validation ? CARVED_VALIDATION : -1, err,
+    s.data = rt_data_load(p, d, (uint64_t)p->train.seed, s.carved_validation ? RP_CARVED_VALIDATION : -1, err,
                           sizeof err);
     if (!s.data) {
         fprintf(stderr, "dnnc: error: %s\n", err);
         return 1;
     }
+    s.load_seconds = rp_elapsed(&s);
+    s.sizes = rp_sizes_of(s.data);
     s.has_test = s.data->test.n > 0;
     rp_facts_from_data(s.data, &s.facts);
     s.pool.data = s.data;
@@ -317,68 +354,45 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
         s.pool.threads = s.pool.workers;
         s.pool.workers = 0;
     }
+    const char *cost_log = getenv("DNNC_REPAIR_COST_LOG");
+    if (cost_log && *cost_log && !(s.cost_log = fopen(cost_log, "a")))
+        fprintf(stderr, "dnnc: repair: cannot write '%s': %s\n", cost_log, strerror(errno));
+    if (s.cost_log)
+        fprintf(s.cost_log, "# %s: loaded %ld values in %.6g s\n", src->path,
+                (long)(s.sizes.train + s.sizes.val + s.sizes.test) * s.data->in_size, s.load_seconds);
     if (s.progress)
         fprintf(stderr, "dnnc: repair: %s, strategy %s, %d training%s at a time%s\n", src->path, strategy->name,
-                s.pool.workers > 0 ? s.pool.workers : 1, s.pool.workers == 1 ? "" : "s",
+                rp_workers(&s), rp_workers(&s) == 1 ? "" : "s",
                 s.carved_validation ? "; validation split carved from the training data (15%)" : "");
 
-    /* The baseline: R runs of the faulty program, which also measure the budget's unit. */
+    /* The budget's unit: the modelled cost of one training of the faulty
+     * program as repair runs it: in a worker of its own, with the test split
+     * evaluated, as the baseline runs train it. */
+    double one = rp_cost_planned(p, s.sizes, 1, true);
+    s.unit = rp_cost_makespan(&one, 1, s.pool.workers);
+    if (s.budget.kind == RP_BUDGET_TIMES)
+        s.total = s.budget.amount * s.unit;
+    else if (s.budget.kind == RP_BUDGET_SECONDS)
+        s.total = s.budget.amount;
     rp_changes none = {0};
     rp_run_seeds(&s, &none, &s.baseline);
-    s.unit = s.baseline.seconds > 0.01 ? s.baseline.seconds : 0.01;
-    if (s.baseline.cut > 0) {
-        /* The runtime stops a diverged run at once; Keras (the study's unit)
-         * trains on through the NaNs.  The unit is the time of the whole
-         * recipe: measured on a twin whose learning rate is 0, which does the
-         * same work per batch without diverging. */
-        ir_program *twin = ir_program_clone(p);
-        twin->train.learning_rate = 0;
-        rp_job job = {twin, s.seed + 1, 1, 0, false};
-        rp_outcome out;
-        rp_train_job(s.data, &job, 1, &out);
-        if (out.ok && out.seconds > s.unit)
-            s.unit = out.seconds;
-        ir_program_free(twin);
-    }
-    if (s.baseline.failed == s.baseline.n) {
-        /* It does not train at all: the unit is what loading and checking took. */
-        s.unit = fmax(s.unit, rp_elapsed(&s) / fmax(1, s.runs));
-    }
-    if (s.budget.kind == RP_BUDGET_TIMES)
-        s.deadline = s.budget.amount * s.unit;
-    else if (s.budget.kind == RP_BUDGET_SECONDS)
-        s.deadline = s.budget.amount;
     rp_progress(&s);
-
-    /* Localise: diagnosis in-process on the loaded data (its short training
-     * run counts against the budget), else the stand-in ranking. */
-    s.phase = "diagnose";
-    dx_options dxo;
-    dx_options_default(&dxo);
-    dxo.time_limit = 2 * s.unit;
-    if (dx_diagnose(p, s.data, &dxo, &s.suspects, NULL, err, sizeof err) < 0 || s.suspects.n == 0) {
-        suspect_list_free(&s.suspects);
-        rp_baseline_signs signs = signs_of(&s);
-        rp_rank_suspects(p, &s.facts, &signs, &s.suspects);
+    int status = o->reference ? train_reference(&s, o->reference) : 0;
+    int n = 0;
+    rp_fix *fixes = NULL;
+    if (status == 0) {
+        localise(&s);
+        strategy->run(&s);
+        if (getenv("DNNC_REPAIR_LOG"))
+            print_log(&s);
+        int want = o->fixes > 0 ? o->fixes : 3;
+        fixes = ir_alloc(sizeof *fixes * (size_t)want);
+        n = validate(&s, fixes, want);
+        qsort(fixes, (size_t)n, sizeof *fixes, by_validation);
+        s.phase = "done";
+        rp_progress(&s);
+        status = report(&s, fixes, n);
     }
-    rp_progress(&s);
-    strategy->run(&s);
-
-    if (getenv("DNNC_REPAIR_LOG"))
-        for (int i = 0; i < s.n_log; i++) {
-            char what[400] = "(faulty)";
-            if (s.log[i].changes.n)
-                rp_change_describe(&s.log[i].changes.items[0], what, sizeof what);
-            fprintf(stderr, "log %3d f=%.3f seeds=%d score=%.4f n=%d %s\n", i, s.log[i].fraction, s.log[i].seeds,
-                    s.log[i].score, s.log[i].changes.n, what);
-        }
-    int want = o->fixes > 0 ? o->fixes : 3;
-    rp_fix *fixes = ir_alloc(sizeof *fixes * (size_t)want);
-    int n = validate(&s, fixes, want);
-    qsort(fixes, (size_t)n, sizeof *fixes, by_improvement);
-    s.phase = "done";
-    rp_progress(&s);
-    int status = report(&s, fixes, n);
 
     for (int i = 0; i < n; i++)
         rp_changes_free(&fixes[i].changes);
@@ -387,6 +401,9 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
         rp_changes_free(&s.log[i].changes);
     free(s.log);
     suspect_list_free(&s.suspects);
+    rp_data_free_variants(&s);
+    if (s.cost_log)
+        fclose(s.cost_log);
     rt_data_free(s.data);
     return status;
 }

@@ -1,9 +1,14 @@
 /* pool.c: parallel trainings in forked workers (pool.h).
  *
- * The parent keeps up to `workers` children, each with its own pipe, and
- * poll()s the pipes; an outcome is one fixed-size struct, smaller than
- * PIPE_BUF, so it arrives whole.  Children leave with _exit: they inherit
- * the parent's heap and must not run its atexit handlers or flush its stdio.
+ * Each rp_pool_run forks up to `workers` children, once: each reads job
+ * indices from its own pipe (the jobs are in its copy of the parent's
+ * memory), trains them one after the other and writes each outcome back
+ * through a second pipe, until its job pipe closes.  The parent poll()s the
+ * outcome pipes and hands the next job to the first worker free, so a batch
+ * of tiny trainings pays for a few forks, not one per training.  Messages
+ * are smaller than PIPE_BUF, so they arrive whole.  Children leave with
+ * _exit: they inherit the parent's heap and must not run its atexit
+ * handlers or flush its stdio.
  *
  * The symptom monitor follows AutoTrainer's published conditions (Zhang et
  * al., ICSE 2021), checked on the runtime's per-layer statistics:
@@ -19,6 +24,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,25 +113,25 @@ void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcom
 {
     memset(out, 0, sizeof *out);
     out->val_metric = out->val_loss = out->test_metric = out->test_loss = NAN;
+    if (job->data)
+        data = job->data;
     rt_train_options o;
     rt_train_options_default(&o);
     o.threads = threads;
     o.seed = job->seed;
     o.time_limit = job->time_limit;
     const ir_train *t = &job->prog->train;
-    if (job->fraction > 0 && job->fraction < 1 && data->train.n > 0) {
-        long batch = t->batch < data->train.n ? t->batch : data->train.n;
-        long per_epoch = (data->train.n + batch - 1) / batch;
-        long total = per_epoch * t->epochs;
-        o.max_batches = (long)ceil(job->fraction * (double)total);
+    long batch = t->batch < data->train.n ? t->batch : data->train.n;
+    long planned = data->train.n > 0 ? (data->train.n + batch - 1) / batch * t->epochs : 0;
+    if (job->fraction > 0 && job->fraction < 1 && planned > 0) {
+        o.max_batches = (long)ceil(job->fraction * (double)planned);
         if (o.max_batches < 1)
             o.max_batches = 1;
     }
     watch w = {0};
     rt_monitor mon = {0};
     if (job->monitor) {
-        long batch = t->batch < data->train.n ? t->batch : data->train.n;
-        long steps = o.max_batches > 0 ? o.max_batches : (data->train.n + batch - 1) / batch * t->epochs;
+        long steps = o.max_batches > 0 ? o.max_batches : planned;
         mon.every = (int)(steps / CHECKS > 1 ? steps / CHECKS : 1);
         mon.stats = true;
         mon.window = 1;
@@ -134,8 +140,16 @@ void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcom
         o.monitor = &mon;
     }
     rt_result res;
+    memset(&res, 0, sizeof res);
     double t0 = rt_now();
-    int rc = rt_train(job->prog, data, &o, &res, out->err, sizeof out->err);
+    /* rt_train's steps, with the test split evaluated only when asked. */
+    rt_net *net = rt_net_for_program(job->prog, data, rt_effective_seed(job->prog, &o), out->err, sizeof out->err);
+    int rc = net ? rt_train_net(net, job->prog, data, &o, &res, out->err, sizeof out->err) : -1;
+    if (rc == 0 && job->test && data->test.n > 0) {
+        res.has_test = true;
+        rc = rt_evaluate(net, data, &data->test, &res.test_loss, &res.test_metric, out->err, sizeof out->err);
+    }
+    rt_net_free(net);
     out->seconds = rt_now() - t0;
     if (rc == 0) {
         out->ok = true;
@@ -151,8 +165,8 @@ void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcom
         }
         out->epochs = res.n_epochs;
         out->batches = res.n_batches;
-        long batch = t->batch < data->train.n ? t->batch : data->train.n;
-        out->planned = (data->train.n + (batch > 0 ? batch : 1) - 1) / (batch > 0 ? batch : 1) * t->epochs;
+        out->samples = res.samples;
+        out->planned = planned;
         if (res.diverged)
             w.symptoms |= 1u << RP_SYM_EXPLODING;
         w.classification = res.classification;
@@ -163,69 +177,105 @@ void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcom
     rt_result_free(&res);
 }
 
-/* A running worker. */
+/* A worker process, alive for one rp_pool_run. */
 typedef struct worker {
-    pid_t pid;      /* its process */
-    int fd;         /* read end of its pipe */
-    int job;        /* index of the job it runs */
+    pid_t pid;      /* its process (0: none) */
+    int cmd;        /* write end of its job pipe (-1: closed) */
+    int res;        /* read end of its outcome pipe */
+    int job;        /* index of the job it trains, -1 when idle */
 } worker;
 
-static void finish(worker *w, rp_outcome *out)
+/* Reads or writes exactly SIZE bytes; false on end of file or error. */
+static bool xfer(int fd, void *buf, size_t size, bool writing)
 {
-    size_t got = 0;
-    char *p = (char *)out;
-    while (got < sizeof *out) {
-        ssize_t r = read(w->fd, p + got, sizeof *out - got);
+    char *p = buf;
+    for (size_t done = 0; done < size;) {
+        ssize_t r = writing ? write(fd, p + done, size - done) : read(fd, p + done, size - done);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            break;
-        got += (size_t)r;
+            return false;
+        done += (size_t)r;
     }
-    close(w->fd);
-    int status = 0;
-    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (got != sizeof *out) {
-        memset(out, 0, sizeof *out);
-        out->val_metric = out->val_loss = out->test_metric = out->test_loss = NAN;
-        snprintf(out->err, sizeof out->err, "training worker %s",
-                 WIFSIGNALED(status) ? "crashed" : "ended without a result");
+    return true;
+}
+
+/* The worker's life: train each job index read from CMD, write its outcome
+ * to RES, until CMD closes. */
+static void serve(const rt_data *data, const rp_job *jobs, int n, int cmd, int res)
+{
+    int index;
+    while (xfer(cmd, &index, sizeof index, false) && index >= 0 && index < n) {
+        rp_outcome o;
+        rp_train_job(data, &jobs[index], 1, &o);
+        if (!xfer(res, &o, sizeof o, true))
+            break;
     }
 }
 
-static bool start(worker *w, const rt_data *data, const rp_job *job, int index, rp_outcome *out)
+static bool spawn(worker *w, const rt_data *data, const rp_job *jobs, int n, const worker *all, int count)
 {
-    int fds[2];
-    if (pipe(fds) < 0)
+    int c[2], r[2];
+    if (pipe(c) < 0)
         return false;
+    if (pipe(r) < 0) {
+        close(c[0]);
+        close(c[1]);
+        return false;
+    }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+        close(c[0]);
+        close(c[1]);
+        close(r[0]);
+        close(r[1]);
         return false;
     }
     if (pid == 0) {
-        close(fds[0]);
-        rp_outcome res;
-        rp_train_job(data, job, 1, &res);
-        const char *p = (const char *)&res;
-        size_t put = 0;
-        while (put < sizeof res) {
-            ssize_t r = write(fds[1], p + put, sizeof res - put);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0)
-                break;
-            put += (size_t)r;
-        }
+        /* The other workers' pipe ends are not this one's business. */
+        for (int i = 0; i < count; i++)
+            if (all[i].pid > 0) {
+                if (all[i].cmd >= 0)
+                    close(all[i].cmd);
+                close(all[i].res);
+            }
+        close(c[1]);
+        close(r[0]);
+        serve(data, jobs, n, c[0], r[1]);
         _exit(0);
     }
-    close(fds[1]);
-    *w = (worker){pid, fds[0], index};
-    (void)out;
+    close(c[0]);
+    close(r[1]);
+    *w = (worker){pid, c[1], r[0], -1};
     return true;
+}
+
+/* Sends job INDEX to W; false when the worker is gone. */
+static bool assign(worker *w, int index)
+{
+    w->job = index;
+    return xfer(w->cmd, &index, sizeof index, true);
+}
+
+/* Ends W: closes its pipes and waits for it; returns its exit status. */
+static int retire(worker *w)
+{
+    if (w->cmd >= 0)
+        close(w->cmd);
+    close(w->res);
+    int status = 0;
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    *w = (worker){0, -1, -1, -1};
+    return status;
+}
+
+static void failed(rp_outcome *o, int status)
+{
+    memset(o, 0, sizeof *o);
+    o->val_metric = o->val_loss = o->test_metric = o->test_loss = NAN;
+    snprintf(o->err, sizeof o->err, "training worker %s", WIFSIGNALED(status) ? "crashed" : "ended without a result");
 }
 
 void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out)
@@ -240,39 +290,68 @@ void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out)
     }
     /* The parent does no maths while workers run; its OpenBLAS stays idle. */
     rt_set_threads(1);
-    int cap = pool->workers;
-    worker *run = ir_alloc(sizeof *run * (size_t)cap);
-    struct pollfd *fds = ir_alloc(sizeof *fds * (size_t)cap);
-    int active = 0, next = 0;
-    while (next < n || active > 0) {
-        while (active < cap && next < n) {
-            if (!start(&run[active], pool->data, &jobs[next], next, &out[next])) {
-                /* No process to spare: train it here. */
+    /* A worker that dies leaves its job pipe without a reader: writing to it
+     * must fail, not kill the repair. */
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+    int cap = pool->workers < n ? pool->workers : n;
+    worker *run = ir_alloc(sizeof *run * (size_t)(cap > 0 ? cap : 1));
+    struct pollfd *fds = ir_alloc(sizeof *fds * (size_t)(cap > 0 ? cap : 1));
+    int *who = ir_alloc(sizeof *who * (size_t)(cap > 0 ? cap : 1));
+    for (int i = 0; i < cap; i++)
+        run[i] = (worker){0, -1, -1, -1};
+    int next = 0, done = 0;
+    while (done < n) {
+        /* Every idle worker (spawned as needed) takes the next job. */
+        for (int i = 0; i < cap && next < n; i++) {
+            if (run[i].pid > 0 && run[i].job >= 0)
+                continue;
+            if (run[i].pid == 0 && !spawn(&run[i], pool->data, jobs, n, run, cap))
+                continue;
+            if (!assign(&run[i], next)) {
+                failed(&out[next], retire(&run[i]));
+                done++;
+            }
+            next++;
+        }
+        int np = 0;
+        for (int i = 0; i < cap; i++)
+            if (run[i].pid > 0 && run[i].job >= 0) {
+                fds[np] = (struct pollfd){run[i].res, POLLIN, 0};
+                who[np++] = i;
+            }
+        if (np == 0) {
+            /* No process to spare: train the next job here. */
+            if (next < n) {
                 rp_train_job(pool->data, &jobs[next], 1, &out[next]);
                 pool->trainings++;
                 pool->busy_seconds += out[next].seconds;
                 next++;
-                continue;
+                done++;
             }
-            active++;
-            next++;
+            continue;
         }
-        if (active <= 0)
+        if (poll(fds, (nfds_t)np, -1) < 0)
             continue;
-        for (int i = 0; i < active; i++)
-            fds[i] = (struct pollfd){run[i].fd, POLLIN, 0};
-        if (poll(fds, (nfds_t)active, -1) < 0)
-            continue;
-        for (int i = active - 1; i >= 0; i--) {
-            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        for (int k = 0; k < np; k++) {
+            if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            rp_outcome *o = &out[run[i].job];
-            finish(&run[i], o);
-            pool->trainings++;
-            pool->busy_seconds += o->seconds;
-            run[i] = run[--active];
+            worker *w = &run[who[k]];
+            rp_outcome *o = &out[w->job];
+            if (xfer(w->res, o, sizeof *o, false)) {
+                pool->trainings++;
+                pool->busy_seconds += o->seconds;
+                w->job = -1;
+            } else {
+                failed(o, retire(w));   /* it crashed: a new one takes the next job */
+            }
+            done++;
         }
     }
+    for (int i = 0; i < cap; i++)
+        if (run[i].pid > 0)
+            retire(&run[i]);
+    signal(SIGPIPE, old_pipe);
     free(run);
     free(fds);
+    free(who);
 }

@@ -1,9 +1,11 @@
 /* pool.h: training many candidate programs at once.
  *
  * Repair trains hundreds of small programs.  The pool runs a batch of jobs on
- * every core: it forks one worker process per job, at most `workers` at a
- * time; each worker trains single-threaded (rt_set_threads(1)) and sends its
- * outcome back through a pipe, then exits.  The dataset is loaded once, in
+ * every core: it forks `workers` worker processes (fewer for a smaller
+ * batch), each training one job after another single-threaded
+ * (rt_set_threads(1)) as the parent hands them out, the first free worker
+ * taking the next job, and sending each outcome back through a pipe; the
+ * workers exit when the batch is done.  The dataset is loaded once, in
  * the parent, before any fork, so every worker reads the same pages
  * copy-on-write: no worker loads or copies data.  A worker that crashes
  * yields a failed outcome, never a failed repair.  With workers = 0 the pool
@@ -12,6 +14,10 @@
  *
  * A job can stop early: FRACTION < 1 trains that share of the full
  * training's batches (the cheap, short trainings that screen candidates).
+ * Only jobs that ask for it evaluate the test split: the search selects on
+ * the validation split and never reads the test split.  A job can bring its
+ * own data (a candidate whose preprocessing differs from the program's);
+ * it too must be loaded before the pool forks.
  * With MONITOR set the worker also watches the run for AutoTrainer's
  * symptoms.
  */
@@ -34,10 +40,12 @@ extern const char *const rp_symptom_names[];
 /* One training to run. */
 typedef struct rp_job {
     const ir_program *prog; /* the program (borrowed until the run returns) */
+    const rt_data *data;    /* the data it trains on (NULL: the pool's) */
     long seed;              /* training seed (initialisers, shuffling, dropout) */
     double fraction;        /* share of the full training's batches, (0, 1] */
     double time_limit;      /* seconds of training at most (0: none) */
     bool monitor;           /* detect AutoTrainer's symptoms */
+    bool test;              /* evaluate the test split afterwards (validation runs) */
 } rp_job;
 
 /* What one training gave. */
@@ -52,6 +60,7 @@ typedef struct rp_outcome {
     double seconds;         /* wall-clock seconds of the run */
     int epochs;             /* epochs run (a cut epoch counts) */
     long batches;           /* batches trained */
+    long samples;           /* training samples processed */
     long planned;           /* batches the full training would have run */
     unsigned symptoms;      /* bit set of rp_symptom (monitored jobs) */
     char err[160];          /* why it did not train */
@@ -68,7 +77,8 @@ typedef struct rp_pool {
 /* Runs jobs JOBS[0..N-1]; OUT[i] receives job i's outcome. */
 void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out);
 
-/* Trains one job in this process (what a worker does). */
+/* Trains one job in this process (what a worker does) on the job's data,
+ * else on DATA. */
 void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcome *out);
 
 /* The number of cores available. */

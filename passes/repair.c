@@ -1,10 +1,13 @@
 /* repair.c: budget, candidate evaluation, validation and progress (repair.h).
  *
- * The budget counts wall-clock time from the start of the repair, so every
- * training counts: the faulty program's baseline runs, the search, the
- * validation runs and the minimisation.  Its unit ("20x") is the mean
- * wall-clock time of one baseline training of the faulty program, measured
- * as the search trains (single-threaded, next to the other workers).
+ * The budget's clock advances by the modelled cost of what the repair
+ * trains (repair_cost.h): every batch of jobs sent to the pool is charged
+ * the makespan of the jobs' costs on the workers, computed from what each
+ * job actually trained (a diverged run stops early and costs less), and a
+ * dataset loaded for candidates is charged its load.  Plans use the same
+ * model before training, so a phase never starts what the budget cannot
+ * finish.  The wall clock is read only for the report, and, for a budget
+ * given in seconds, as a second limit.
  */
 #include "repair.h"
 
@@ -39,28 +42,161 @@ double rp_elapsed(const rp_session *s)
     return rt_now() - s->t0;
 }
 
-/* Plans keep 5% of the budget for the report and for timing noise. */
-#define PLAN_SHARE 0.95
+/* A budget in seconds plans to end by this share of them, leaving the rest
+ * for the report and for what the model misjudges. */
+#define WALL_SHARE 0.95
 
 double rp_budget_left(const rp_session *s)
 {
-    return PLAN_SHARE * s->deadline - rp_elapsed(s);
+    if (s->budget.kind == RP_BUDGET_TRIALS)
+        return 1e300;
+    double left = s->total - s->clock;
+    if (s->budget.kind == RP_BUDGET_SECONDS)
+        left = fmin(left, WALL_SHARE * s->budget.amount - rp_elapsed(s));
+    return left;
 }
 
-double rp_validation_reserve(const rp_session *s, int k)
+int rp_workers(const rp_session *s)
 {
-    int w = s->pool.workers > 0 ? s->pool.workers : 1;
-    int rounds = (s->runs + w - 1) / w;
-    return k * rounds * (s->unit + s->overhead) * 1.1 * 1.3;
+    return s->pool.workers > 0 ? s->pool.workers : 1;
 }
 
-bool rp_search_may_train(const rp_session *s, int n, double seconds, double reserve)
+double rp_candidate_cost(const rp_session *s, const rp_changes *changes)
+{
+    ir_program *p = rp_apply_all(s->prog, changes, "repair");
+    double c = rp_cost_planned(p ? p : s->prog, s->sizes, 1, true);
+    ir_program_free(p);
+    return c;
+}
+
+/* Model seconds of COUNT runs of P at FRACTION into COSTS (from *AT on), and
+ * the load of its own data when not made yet into *LOAD. */
+static void plan_runs(const rp_session *s, const ir_program *p, double fraction, bool test, int count, double *costs,
+                      int *at, double *load)
+{
+    double c = rp_cost_planned(p, s->sizes, fraction, test);
+    for (int k = 0; k < count; k++)
+        costs[(*at)++] = c;
+    if (rp_data_pending(s, p))
+        *load += rp_cost_load(s->sizes, s->data->in_size);
+}
+
+double rp_plan_cost(const rp_session *s, const rp_changes *cands, int n, double fraction, int seeds)
+{
+    double *costs = ir_alloc(sizeof *costs * (size_t)(n * seeds + 1));
+    double load = 0;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        ir_program *p = rp_apply_all(s->prog, &cands[i], "repair");
+        if (p)
+            plan_runs(s, p, fraction, false, seeds, costs, &m, &load);
+        ir_program_free(p);
+    }
+    double c = load + rp_cost_makespan(costs, m, s->pool.workers);
+    free(costs);
+    return c;
+}
+
+double rp_validation_cost(const rp_session *s, const rp_changes *changes)
+{
+    double costs[RP_MAX_RUNS], load = 0;
+    int m = 0;
+    ir_program *p = rp_apply_all(s->prog, changes, "repair");
+    plan_runs(s, p ? p : s->prog, 1, true, s->runs, costs, &m, &load);
+    ir_program_free(p);
+    return load + rp_cost_makespan(costs, m, s->pool.workers);
+}
+
+bool rp_search_may_train(const rp_session *s, int n, double cost, double reserve)
 {
     if (s->budget.kind == RP_BUDGET_TRIALS)
         return s->search_trainings + n <= (long)s->budget.amount;
-    int w = s->pool.workers > 0 ? s->pool.workers : 1;
-    double need = ceil((double)n / w) * (seconds + s->overhead);
-    return rp_elapsed(s) + need + reserve <= PLAN_SHARE * s->deadline;
+    return cost + reserve <= rp_budget_left(s);
+}
+
+bool rp_search_affords(const rp_session *s, const rp_changes *cands, int n, double fraction)
+{
+    if (s->budget.kind == RP_BUDGET_TRIALS)
+        return rp_search_may_train(s, n, 0, 0);
+    return rp_search_may_train(s, n, rp_plan_cost(s, cands, n, fraction, 1), rp_search_reserve(s));
+}
+
+bool rp_search_goes_on(const rp_session *s, double fraction)
+{
+    rp_changes none = {0};
+    return rp_search_affords(s, &none, 1, fraction);
+}
+
+static int by_trial_score(const void *a, const void *b)
+{
+    const rp_trial *p = *(const rp_trial *const *)a, *q = *(const rp_trial *const *)b;
+    if (p->score != q->score)
+        return p->score < q->score ? 1 : -1;
+    if (p->changes.n != q->changes.n)
+        return p->changes.n - q->changes.n;
+    return p->cost < q->cost ? -1 : p->cost > q->cost;
+}
+
+int rp_candidates(const rp_session *s, const rp_trial **out, int cap)
+{
+    double base = stats_mean(s->baseline.val, s->baseline.n);
+    int n = 0;
+    for (int i = 0; i < s->n_log && n < cap; i++) {
+        const rp_trial *t = &s->log[i];
+        if (t->fraction < 1 || t->changes.n == 0)
+            continue;
+        bool dup = false;
+        for (int j = 0; j < n && !dup; j++)
+            if (rp_changes_same(&out[j]->changes, &t->changes)) {
+                dup = true;
+                if (t->seeds > out[j]->seeds || (t->seeds == out[j]->seeds && t->score > out[j]->score))
+                    out[j] = t;
+            }
+        if (!dup)
+            out[n++] = t;
+    }
+    int kept = 0;
+    for (int j = 0; j < n; j++)
+        if (out[j]->score > base)
+            out[kept++] = out[j];
+    qsort(out, (size_t)kept, sizeof *out, by_trial_score);
+    return kept;
+}
+
+double rp_search_reserve(const rp_session *s)
+{
+    rp_changes none = {0};
+    double reserve = rp_validation_cost(s, &none);
+    const rp_trial **picks = ir_alloc(sizeof *picks * (size_t)(s->n_log + 1));
+    int np = rp_candidates(s, picks, s->n_log + 1);
+    if (np > 0) {
+        double costs[RP_MAX_RUNS], confirm[2 * RP_CONFIRM_KEEP];
+        int m = np < RP_CONFIRM_KEEP ? np : RP_CONFIRM_KEEP;
+        for (int i = 0; i < 2 * m; i++)
+            confirm[i] = picks[i / 2]->cost;
+        double v = m > 1 ? rp_cost_makespan(confirm, 2 * m, s->pool.workers) : 0;
+        for (int i = 0; i < np && i < RP_VALIDATE_KEEP; i++) {
+            for (int k = 0; k < s->runs; k++)
+                costs[k] = picks[i]->cost;
+            double more = v + rp_cost_makespan(costs, s->runs, s->pool.workers);
+            if (more > rp_budget_left(s))
+                break;
+            v = more;
+            reserve = fmax(reserve, v);
+        }
+    }
+    free(picks);
+    return reserve;
+}
+
+double rp_baseline_noise(const rp_session *s)
+{
+    double v[RP_MAX_RUNS];
+    int n = 0;
+    for (int k = 0; k < s->baseline.n; k++)
+        if (s->baseline.val[k] > RP_WORST)
+            v[n++] = s->baseline.val[k];
+    return stats_sd(v, n);
 }
 
 double rp_metric_score(const rp_outcome *o)
@@ -115,7 +251,7 @@ const rp_trial *rp_log_find(const rp_session *s, const rp_changes *l, double fra
     return NULL;
 }
 
-static void log_trial(rp_session *s, const rp_changes *l, double fraction, double score, int seeds, double seconds)
+static void log_trial(rp_session *s, const rp_changes *l, double fraction, double score, int seeds, double cost)
 {
     if (s->n_log == s->cap_log) {
         s->cap_log = s->cap_log ? 2 * s->cap_log : 64;
@@ -126,10 +262,21 @@ static void log_trial(rp_session *s, const rp_changes *l, double fraction, doubl
     t->fraction = fraction;
     t->score = score;
     t->seeds = seeds;
-    t->seconds = seconds;
-    t->found_at = rp_elapsed(s);
+    t->cost = cost;
+    t->found_at = s->clock;
     if (fraction >= 1 && score > s->best_score && l->n > 0)
         s->best_score = score;
+}
+
+/* A safety net only: a training that takes this many times its modelled
+ * cost (a machine far slower or busier than the model's) is cut. */
+#define RUNAWAY 20
+#define RUNAWAY_MIN_SECONDS 30.0
+
+static rp_job job_for(rp_session *s, const ir_program *p, long seed, double fraction, bool test)
+{
+    double limit = fmax(RUNAWAY_MIN_SECONDS, RUNAWAY * rp_cost_planned(p, s->sizes, fraction, test));
+    return (rp_job){p, rp_data_for(s, p), seed, fraction, limit, s->monitor_jobs, test};
 }
 
 void rp_run_jobs(rp_session *s, const rp_job *jobs, int n, rp_outcome *out)
@@ -138,95 +285,120 @@ void rp_run_jobs(rp_session *s, const rp_job *jobs, int n, rp_outcome *out)
         return;
     double t0 = rt_now();
     rp_pool_run(&s->pool, jobs, n, out);
-    int w = s->pool.workers > 0 ? s->pool.workers : 1;
-    double rounds = ceil((double)n / w), busy = 0;
-    for (int i = 0; i < n; i++)
-        busy += out[i].seconds;
-    double extra = (rt_now() - t0) / rounds - busy / n;
-    if (extra < 0)
-        extra = 0;
-    s->overhead = s->overhead > 0 ? 0.7 * s->overhead + 0.3 * extra : extra;
+    double wall = rt_now() - t0;
+    double *costs = ir_alloc(sizeof *costs * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        const rt_data *d = jobs[i].data ? jobs[i].data : s->data;
+        rp_work w;
+        rp_work_of(jobs[i].prog, &w);
+        double f[RP_COST_N];
+        bool tested = jobs[i].test && out[i].ok && d->test.n > 0;
+        rp_cost_features(&w, rp_sizes_of(d), out[i].samples, out[i].batches, out[i].epochs, tested, f);
+        costs[i] = rp_cost_of_features(f);
+        if (s->cost_log)
+            rp_cost_log(s->cost_log, f, out[i].seconds);
+    }
+    s->clock += rp_cost_makespan(costs, n, s->pool.workers);
+    if (s->cost_log)
+        rp_cost_log_batch(s->cost_log, n, s->pool.workers, wall);
+    free(costs);
 }
 
-bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction, int seeds,
+bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction, int seed0, int seeds,
                  double *scores, rp_outcome *first_outcome)
 {
-    int w = s->pool.workers > 0 ? s->pool.workers : 1;
-    int chunk = w * 4 * seeds;
-    bool any = false;
     for (int i = 0; i < n; i++)
         scores[i] = RP_WORST;
-    for (int start = 0; start < n; start += chunk / seeds > 0 ? chunk / seeds : 1) {
-        int m = chunk / seeds > 0 ? chunk / seeds : 1;
-        if (start + m > n)
-            m = n - start;
-        if (s->budget.kind == RP_BUDGET_TRIALS ? s->search_trainings >= (long)s->budget.amount
-                                               : rp_budget_left(s) <= 0)
-            break;
-        ir_program **progs = ir_alloc(sizeof *progs * (size_t)m);
-        rp_job *jobs = ir_alloc(sizeof *jobs * (size_t)(m * seeds));
-        rp_outcome *out = ir_alloc(sizeof *out * (size_t)(m * seeds));
-        int nj = 0;
-        for (int i = 0; i < m; i++) {
-            progs[i] = rp_apply_all(s->prog, &cands[start + i], "repair");
-            if (!progs[i])
-                continue;
-            double ratio = (double)progs[i]->train.epochs / (s->prog->train.epochs > 0 ? s->prog->train.epochs : 1);
-            for (int k = 0; k < seeds; k++)
-                jobs[nj++] = (rp_job){progs[i], s->seed + 1 + k, fraction,
-                                      fmax(5.0, 6 * s->unit * fraction * fmax(1, ratio)), s->monitor_jobs};
-        }
-        rp_run_jobs(s, jobs, nj, out);
-        s->search_trainings += nj;
-        int j = 0;
-        for (int i = 0; i < m; i++) {
-            if (!progs[i])
-                continue;
-            double sum = 0, secs = 0;
-            for (int k = 0; k < seeds; k++, j++) {
-                double sc = rp_score(&out[j]);
-                sum += sc <= RP_WORST ? RP_WORST / seeds : sc;
-                secs += out[j].seconds;
-                if (start + i == 0 && k == 0 && first_outcome)
-                    *first_outcome = out[j];
-            }
-            scores[start + i] = sum / seeds;
-            if (scores[start + i] < RP_WORST / 2)
-                scores[start + i] = RP_WORST;
-            log_trial(s, &cands[start + i], fraction, scores[start + i], seeds, secs / seeds);
-            ir_program_free(progs[i]);
-            any = true;
-        }
-        free(progs);
-        free(jobs);
-        free(out);
-        rp_progress(s);
+    /* The longest prefix the budget pays for. */
+    int m = n;
+    if (s->budget.kind == RP_BUDGET_TRIALS) {
+        long left = (long)s->budget.amount - s->search_trainings;
+        m = left < (long)n * seeds ? (int)(left / seeds) : n;
+    } else {
+        while (m > 0 && rp_plan_cost(s, cands, m, fraction, seeds) > rp_budget_left(s))
+            m--;
     }
-    return any;
+    if (m <= 0)
+        return false;
+    ir_program **progs = ir_alloc(sizeof *progs * (size_t)m);
+    rp_job *jobs = ir_alloc(sizeof *jobs * (size_t)(m * seeds));
+    rp_outcome *out = ir_alloc(sizeof *out * (size_t)(m * seeds));
+    double *full = ir_alloc(sizeof *full * (size_t)m);
+    int nj = 0;
+    for (int i = 0; i < m; i++) {
+        progs[i] = rp_apply_all(s->prog, &cands[i], "repair");
+        if (!progs[i])
+            continue;
+        full[i] = rp_cost_planned(progs[i], s->sizes, 1, true);
+        for (int k = 0; k < seeds; k++)
+            jobs[nj++] = job_for(s, progs[i], s->seed + s->runs + 1 + seed0 + k, fraction, false);
+    }
+    rp_run_jobs(s, jobs, nj, out);
+    s->search_trainings += nj;
+    int j = 0;
+    for (int i = 0; i < m; i++) {
+        if (!progs[i])
+            continue;
+        double sum = 0;
+        for (int k = 0; k < seeds; k++, j++) {
+            double sc = rp_score(&out[j]);
+            sum += sc <= RP_WORST ? RP_WORST / seeds : sc;
+            if (i == 0 && k == 0 && first_outcome)
+                *first_outcome = out[j];
+        }
+        scores[i] = sum / seeds;
+        if (scores[i] < RP_WORST / 2)
+            scores[i] = RP_WORST;
+        log_trial(s, &cands[i], fraction, scores[i], seeds, full[i]);
+        ir_program_free(progs[i]);
+    }
+    free(progs);
+    free(jobs);
+    free(out);
+    free(full);
+    rp_progress(s);
+    return true;
 }
 
-void rp_run_seeds(rp_session *s, const rp_changes *changes, rp_runs *runs)
+void rp_run_program(rp_session *s, const ir_program *p, rp_runs *runs)
 {
     memset(runs, 0, sizeof *runs);
-    ir_program *p = rp_apply_all(s->prog, changes, "repair");
     int r = s->runs < RP_MAX_RUNS ? s->runs : RP_MAX_RUNS;
     rp_job jobs[RP_MAX_RUNS];
     rp_outcome out[RP_MAX_RUNS];
+    bool monitor = s->monitor_jobs;
+    s->monitor_jobs = false;
     for (int k = 0; k < r; k++)
-        jobs[k] = (rp_job){p ? p : s->prog, s->seed + 1 + k, 1, 0, false};
-    if (p)
-        rp_run_jobs(s, jobs, r, out);
+        jobs[k] = job_for(s, p, s->seed + 1 + k, 1, true);
+    s->monitor_jobs = monitor;
+    rp_run_jobs(s, jobs, r, out);
     runs->n = r;
     double secs = 0;
     for (int k = 0; k < r; k++) {
-        bool good = p && out[k].ok;
+        bool good = out[k].ok;
         runs->val[k] = good ? rp_metric_score(&out[k]) : RP_WORST;
         runs->test[k] = good ? (s->has_test ? out[k].test_metric : out[k].val_metric) : NAN;
         runs->failed += !good || out[k].diverged;
         runs->cut += good && out[k].batches < out[k].planned;
-        secs += p ? out[k].seconds : 0;
+        secs += out[k].seconds;
     }
     runs->seconds = r ? secs / r : 0;
+}
+
+void rp_run_seeds(rp_session *s, const rp_changes *changes, rp_runs *runs)
+{
+    ir_program *p = rp_apply_all(s->prog, changes, "repair");
+    if (p) {
+        rp_run_program(s, p, runs);
+    } else {
+        memset(runs, 0, sizeof *runs);
+        runs->n = s->runs < RP_MAX_RUNS ? s->runs : RP_MAX_RUNS;
+        for (int k = 0; k < runs->n; k++) {
+            runs->val[k] = RP_WORST;
+            runs->test[k] = NAN;
+        }
+        runs->failed = runs->n;
+    }
     ir_program_free(p);
 }
 
@@ -241,6 +413,16 @@ bool rp_compare(const rp_session *s, const rp_runs *runs, rp_fix *fix)
     fix->a12 = stats_a12(a, runs->n, b, s->baseline.n);
     fix->improvement = stats_mean(a, runs->n) - stats_mean(b, s->baseline.n);
     fix->p_val = stats_mwu_greater(runs->val, runs->n, s->baseline.val, s->baseline.n, NULL);
+    fix->rate = NAN;
+    if (s->reference.n > 0) {
+        /* The study's improvement rate, on the reported metric as it is
+         * (the ratio is the same for lower-is-better metrics). */
+        double ref = stats_mean_finite(s->reference.test, s->reference.n);
+        double base = stats_mean_finite(s->baseline.test, s->baseline.n);
+        double got = stats_mean_finite(runs->test, runs->n);
+        if (isfinite(ref) && isfinite(base) && isfinite(got) && ref != base)
+            fix->rate = (got - base) / (ref - base);
+    }
     double val_gain = stats_mean(runs->val, runs->n) - stats_mean(s->baseline.val, s->baseline.n);
     return fix->p < 0.05 && fix->improvement > 0 && fix->p_val < 0.05 && val_gain > 0;
 }
@@ -253,20 +435,20 @@ void rp_progress(rp_session *s)
     double base = stats_mean(s->baseline.val, s->baseline.n);
     if (s->best_score > RP_WORST && s->baseline.n)
         snprintf(best, sizeof best, "%.4g (faulty %.4g)", fabs(s->best_score), fabs(base));
-    char left[64];
+    char left[96];
     if (s->budget.kind == RP_BUDGET_TRIALS)
         snprintf(left, sizeof left, "%ld of %.0f trials left", (long)s->budget.amount - s->search_trainings,
                  s->budget.amount);
-    else if (isfinite(s->deadline))
-        snprintf(left, sizeof left, "%.0fs of %.0fs left", fmax(0, s->deadline - rp_elapsed(s)), s->deadline);
+    else if (isfinite(s->total) && s->unit > 0)
+        snprintf(left, sizeof left, "budget %.1fx of %.1fx used, %.1fs", s->clock / s->unit, s->total / s->unit,
+                 rp_elapsed(s));
     else
         snprintf(left, sizeof left, "budget unit being measured");
     fprintf(stderr, "dnnc: repair: %-10s %5ld trainings  best val %s  %s\n", s->phase, s->pool.trainings, best,
             left);
 }
 
-/* Whether suspect S points at the place change C touches. */
-static bool points_at(const suspect *sp, const rp_change *c)
+bool rp_suspect_points_at(const suspect *sp, const rp_change *c)
 {
     if (sp->target != c->target)
         return false;
@@ -285,7 +467,7 @@ double rp_suspect_boost(const rp_session *s, const rp_change *c, repair_class cl
         if (!(sp->repairs & (1u << cls)))
             continue;
         double decay = 1.0 / (1 + 0.15 * (sp->rank - 1));
-        double b = 1 + (points_at(sp, c) ? 3.0 : 0.8) * sp->score * decay;
+        double b = 1 + (rp_suspect_points_at(sp, c) ? 3.0 : 0.8) * sp->score * decay;
         if (b > boost) {
             boost = b;
             best = sp;

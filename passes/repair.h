@@ -4,9 +4,21 @@
  * its loaded data, the worker pool, the budget, the faulty program's own
  * baseline runs, the suspect ranking, and the log of every candidate
  * trained.  Strategies (search.h) call rp_evaluate to train candidates and
- * rp_budget_left to know when to stop; the common phases after the search
- * (validation, minimisation, report) are in repair.c, minimize.c and
+ * rp_search_may_train to know when to stop; the common phases after the
+ * search (validation, minimisation, report) are in repair.c, minimize.c and
  * repair_report.c.
+ *
+ * The budget's clock is not the wall clock: every training is charged the
+ * cost repair_cost.h works out for it from the program and the data alone,
+ * and a batch of trainings its makespan on the workers, so the same program
+ * and seed give the same decisions, and the same fixes, on an idle and on a
+ * loaded machine.  The unit of "20x" is that cost of one training of the
+ * faulty program (test evaluation included); the report gives the measured
+ * wall-clock times too.
+ *
+ * Seeds: the baseline and every validation train with seeds seed+1 ..
+ * seed+R; the search (screening and confirmation) with seeds after those, so
+ * the runs that validate a fix are never the runs that selected it.
  *
  * Scores: every figure is turned into "higher is better" (accuracy, or the
  * negated mean absolute error for regression); a run that failed or
@@ -23,16 +35,19 @@
 #include "data.h"
 #include "driver.h"
 #include "pool.h"
+#include "repair_cost.h"
 #include "rewrite.h"
 #include "suspect.h"
 
 #define RP_WORST (-1e30)
 #define RP_MAX_RUNS 64
+/* Share of the training data held out for validation when the program has none. */
+#define RP_CARVED_VALIDATION 0.15
 
 /* Which budget rules. */
 typedef enum {
     RP_BUDGET_TIMES,    /* multiples of the faulty program's mean training time */
-    RP_BUDGET_SECONDS,  /* wall-clock seconds */
+    RP_BUDGET_SECONDS,  /* seconds: model seconds, and the wall clock as well */
     RP_BUDGET_TRIALS    /* number of search trainings (validation comes on top) */
 } rp_budget_kind;
 
@@ -47,7 +62,7 @@ typedef struct rp_runs {
     int n;                          /* runs */
     double val[RP_MAX_RUNS];        /* validation scores (higher is better) */
     double test[RP_MAX_RUNS];       /* test metrics as reported (accuracy or MAE) */
-    double seconds;                 /* mean wall-clock seconds per run */
+    double seconds;                 /* mean measured wall-clock seconds per run */
     int failed;                     /* runs that did not train or diverged */
     int cut;                        /* runs that stopped before their planned batches */
 } rp_runs;
@@ -57,9 +72,9 @@ typedef struct rp_trial {
     rp_changes changes;     /* what it changes in the faulty program */
     double fraction;        /* share of its full training it was given */
     double score;           /* mean validation score over its seeds */
-    int seeds;              /* runs averaged */
-    double seconds;         /* mean seconds per run */
-    double found_at;        /* seconds since the repair began, when it finished */
+    int seeds;              /* runs averaged (search seeds 0 .. seeds-1) */
+    double cost;            /* model seconds of one full training with the test split */
+    double found_at;        /* budget clock (model seconds) when it finished */
 } rp_trial;
 
 /* A validated fix. */
@@ -70,33 +85,47 @@ typedef struct rp_fix {
     double p, a12;          /* test split (else validation): MWU p and A12 vs the baseline */
     double p_val;           /* the same p on the validation split */
     double improvement;     /* mean metric gain, in "higher is better" terms */
-    double found_at;        /* seconds since the repair began, when the search trained it */
+    double rate;            /* improvement rate against the reference (NAN: none given) */
+    double found_at;        /* budget clock (model seconds) when the search trained it */
     double validated_at;    /* ... when it was validated */
+    double validated_wall;  /* wall-clock seconds since the repair began, when validated */
 } rp_fix;
+
+/* A dataset the repair loaded for candidates whose dataset attributes
+ * (preprocessing) differ from the faulty program's (repair_data.c). */
+typedef struct rp_variant {
+    char *key;              /* the dataset's attributes, as the IR prints them */
+    rt_data *data;          /* loaded as `dnnc --train` loads it for such a program */
+} rp_variant;
 
 typedef struct rp_session {
     const ir_program *prog;     /* the faulty program */
     const dnnc_source *src;     /* its source text */
     const dnnc_options *opt;    /* command line */
     rt_data *data;              /* its data, loaded once */
+    rp_sizes sizes;             /* the data's split sizes */
     bool carved_validation;     /* repair carved the validation split itself */
     bool has_test;              /* the data has a test split */
     rp_facts facts;             /* what the passes know about the data */
     rp_pool pool;               /* trainings */
     suspect_list suspects;      /* ranked suspects */
     rp_runs baseline;           /* R runs of the faulty program */
-    double t0;                  /* start time (rt_now) */
+    rp_runs reference;          /* R runs of the --reference program (n = 0: none) */
+    double t0;                  /* wall-clock start (rt_now) */
+    double load_seconds;        /* measured seconds loading the data took (not charged) */
     rp_budget budget;           /* as given */
-    double unit;                /* seconds of one faulty training (the budget's unit) */
-    double overhead;            /* measured seconds a round of trainings adds to the trainings
-                                   themselves (forks, pipes, program checks) */
-    double deadline;            /* seconds since t0 when the budget is spent */
+    double unit;                /* model seconds of one training of the faulty program: the unit of "20x" */
+    double clock;               /* model seconds charged so far */
+    double total;               /* model seconds the budget allows (INFINITY for --trials) */
     long search_trainings;      /* trainings of the search phase */
     rp_trial *log;              /* every candidate trained, in order */
-    int n_log, cap_log;
+    int n_log, cap_log;         /* its length and capacity */
     double best_score;          /* best full-training validation score so far */
     int runs;                   /* R */
-    long seed;                  /* first training seed */
+    long seed;                  /* validation runs use seeds seed+1 .. seed+R */
+    rp_variant *variants;       /* datasets loaded for candidates */
+    int n_variants;             /* how many */
+    FILE *cost_log;             /* calibration lines (DNNC_REPAIR_COST_LOG), or NULL */
     const char *phase;          /* for the progress line */
     bool progress;              /* print progress on stderr */
     bool monitor_jobs;          /* rp_evaluate watches for AutoTrainer's symptoms */
@@ -105,16 +134,47 @@ typedef struct rp_session {
 /* Parses "20x", "300s" or "--trials N"; false with ERR on a bad value. */
 bool rp_budget_parse(const char *text, int trials, rp_budget *b, char *err, size_t errsize);
 
-/* Seconds since the repair began. */
+/* Wall-clock seconds since the repair began (for reports only). */
 double rp_elapsed(const rp_session *s);
-/* Seconds of budget left (can be negative); for --trials, a large number. */
+/* Workers the pool runs at once (1 in-process). */
+int rp_workers(const rp_session *s);
+/* Model seconds of budget left (can be negative); a large number for --trials. */
 double rp_budget_left(const rp_session *s);
-/* Whether the search may train N more candidates of about SECONDS each
- * while keeping RESERVE seconds for validation. */
-bool rp_search_may_train(const rp_session *s, int n, double seconds, double reserve);
-/* Seconds the validation of K fixes will take (R runs each, on all workers),
- * with a safety margin. */
-double rp_validation_reserve(const rp_session *s, int k);
+/* Model seconds of one full training of CHANGES (test split included). */
+double rp_candidate_cost(const rp_session *s, const rp_changes *changes);
+/* Model seconds of training CANDS[0..N-1] at FRACTION, SEEDS runs each, on
+ * the workers (their makespan), loading their data included. */
+double rp_plan_cost(const rp_session *s, const rp_changes *cands, int n, double fraction, int seeds);
+/* Model seconds of validating CHANGES: R full runs with the test split. */
+double rp_validation_cost(const rp_session *s, const rp_changes *changes);
+/* Whether the search may spend COST more model seconds and keep RESERVE
+ * (for --trials: whether N more search trainings are allowed). */
+bool rp_search_may_train(const rp_session *s, int n, double cost, double reserve);
+/* The distinct full-length candidates of the log whose score beats the
+ * baseline's mean, best first, into OUT[0..CAP-1]; returns how many.  A
+ * candidate's score is that of its trial with the most seeds behind it. */
+int rp_candidates(const rp_session *s, const rp_trial **out, int cap);
+/* Top candidates the confirmation phase retrains on two more seeds, and
+ * validations the search keeps budget for. */
+#define RP_CONFIRM_KEEP 3
+#define RP_VALIDATE_KEEP 2
+/* What the search keeps for what follows it: confirming the best
+ * RP_CONFIRM_KEEP full-length candidates and validating the best
+ * RP_VALIDATE_KEEP of them (a fix that fails validation gets a second
+ * chance), or as many of those validations as fit the budget at all; with
+ * no candidate yet, or none that fits, validating a fix that costs what the
+ * faulty program costs. */
+double rp_search_reserve(const rp_session *s);
+/* Whether the search may train CANDS[0..N-1] at FRACTION (one seed each)
+ * and keep its reserve. */
+bool rp_search_affords(const rp_session *s, const rp_changes *cands, int n, double fraction);
+/* Whether the search may still train the faulty program at FRACTION and
+ * keep its reserve: the loop condition of the strategies. */
+bool rp_search_goes_on(const rp_session *s, double fraction);
+
+/* The seed-to-seed spread of the faulty program's validation score: the
+ * sample sd of its baseline runs that trained. */
+double rp_baseline_noise(const rp_session *s);
 
 /* Higher-is-better metric of an outcome on the validation split. */
 double rp_metric_score(const rp_outcome *o);
@@ -122,17 +182,20 @@ double rp_metric_score(const rp_outcome *o);
 double rp_score(const rp_outcome *o);
 
 /* Trains candidates CANDS[0..N-1] (change lists against the faulty program)
- * at FRACTION of their training, SEEDS runs each; SCORES[i] gets each mean
- * validation score (RP_WORST when it did not train).  Logs the trials.
- * Returns false when the budget ran out before anything was trained. */
-bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction, int seeds,
+ * at FRACTION of their training, with search seeds SEED0 .. SEED0+SEEDS-1;
+ * SCORES[i] gets each mean validation score (RP_WORST when it did not
+ * train).  Logs the trials.  Returns false when the budget ran out before
+ * anything was trained. */
+bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction, int seed0, int seeds,
                  double *scores, rp_outcome *first_outcome);
 
-/* Runs JOBS on the pool and updates the measured per-round overhead. */
+/* Runs JOBS on the pool and charges their cost to the budget's clock. */
 void rp_run_jobs(rp_session *s, const rp_job *jobs, int n, rp_outcome *out);
 
 /* Trains CHANGES R times at full length into RUNS (seeds seed+1..seed+R). */
 void rp_run_seeds(rp_session *s, const rp_changes *changes, rp_runs *runs);
+/* The same for another program P (the --reference program). */
+void rp_run_program(rp_session *s, const ir_program *p, rp_runs *runs);
 
 /* Compares RUNS with the baseline: fills p, a12, p_val, improvement.
  * Returns true when significant (p < 0.05 and mean improvement > 0 on both
@@ -142,6 +205,8 @@ bool rp_compare(const rp_session *s, const rp_runs *runs, rp_fix *fix);
 /* Prints the progress line (phase, trainings, best, budget left). */
 void rp_progress(rp_session *s);
 
+/* Whether suspect SP points at the place change C touches. */
+bool rp_suspect_points_at(const suspect *sp, const rp_change *c);
 /* The reason suspects give for an edit of class CLS at change C, appended
  * to REASON; returns the boost to its prior (1: no suspect). */
 double rp_suspect_boost(const rp_session *s, const rp_change *c, repair_class cls, char *reason, size_t size);
@@ -151,5 +216,25 @@ const rp_trial *rp_log_find(const rp_session *s, const rp_changes *l, double fra
 
 /* Change lists equal as sets (order aside). */
 bool rp_changes_same(const rp_changes *a, const rp_changes *b);
+
+/* ---- programs repair compiles (repair_reference.c) ---- */
+
+/* Compiles TEXT (.dnn or IR, named PATH) to checked IR; NULL on errors
+ * (printed on stderr when PRINT_ERRORS). */
+ir_program *rp_compile_text(const char *path, const char *text, bool print_errors);
+/* Loads the --reference program at PATH: it must compile and train on the
+ * faulty program's data.  NULL with ERR set otherwise. */
+ir_program *rp_load_reference(const rp_session *s, const char *path, char *err, size_t errsize);
+
+/* ---- data of candidates (repair_data.c) ---- */
+
+/* The data P trains on: the session's, or, when P's dataset attributes
+ * differ from the faulty program's, a load of its own (made once, charged to
+ * the budget's clock). */
+const rt_data *rp_data_for(rp_session *s, const ir_program *p);
+/* Whether P needs a load of its own that is not made yet. */
+bool rp_data_pending(const rp_session *s, const ir_program *p);
+/* Frees the loads rp_data_for made. */
+void rp_data_free_variants(rp_session *s);
 
 #endif

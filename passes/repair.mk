@@ -7,6 +7,7 @@ libdnnc_a_SOURCES += \
 	passes/rewrite_act.c passes/rewrite_recipe.c passes/rewrite_arch.c \
 	passes/rewrite_weights.c passes/rewrite_data.c passes/rewrite_table.c \
 	passes/repair_suspects.c passes/repair_suspects.h \
+	passes/repair_cost.c passes/repair_cost.h passes/repair_data.c passes/repair_reference.c \
 	passes/stats.c passes/stats.h \
 	passes/irdiff.c passes/irdiff.h passes/patch.c passes/patch.h \
 	passes/pool.c passes/pool.h passes/repair.c passes/repair.h \
@@ -19,7 +20,8 @@ libdnnc_a_SOURCES += \
 REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h
 REPAIR_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/repair
 REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
-	tests/repair/test_patch tests/repair/test_minimize tests/repair/test_user_act
+	tests/repair/test_patch tests/repair/test_minimize tests/repair/test_user_act \
+	tests/repair/test_cost
 check_PROGRAMS += $(REPAIR_TESTS)
 TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh
 EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh
@@ -38,3 +40,6 @@ tests_repair_test_minimize_LDADD = $(DNNC_LIBS)
 tests_repair_test_user_act_SOURCES = tests/repair/test_user_act.c $(REPAIR_TEST_UTIL)
 tests_repair_test_user_act_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_user_act_LDADD = $(DNNC_LIBS)
+tests_repair_test_cost_SOURCES = tests/repair/test_cost.c $(REPAIR_TEST_UTIL)
+tests_repair_test_cost_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
+tests_repair_test_cost_LDADD = $(DNNC_LIBS)

@@ -1,4 +1,8 @@
-/* repair_report.c: the repair's text and JSON output (repair_report.h). */
+/* repair_report.c: the repair's text and JSON output (repair_report.h).
+ *
+ * Times are given two ways: on the budget's clock (model seconds, and
+ * multiples of the unit: what the repair's decisions were based on, the
+ * same on any load) and as measured wall-clock seconds. */
 #include "repair_report.h"
 
 #include <json-c/json.h>
@@ -9,14 +13,13 @@
 
 /* Mean and sd of the reported metric of RUNS (test split, else validation);
  * runs that failed are left out and counted. */
-static void summary(const rp_session *s, const rp_runs *r, double *mean, double *sd)
+static void summary(const rp_runs *r, double *mean, double *sd)
 {
     double v[RP_MAX_RUNS];
     int n = 0;
     for (int k = 0; k < r->n; k++)
         if (isfinite(r->test[k]))
             v[n++] = r->test[k];
-    (void)s;
     *mean = n ? stats_mean(v, n) : NAN;
     *sd = n ? stats_sd(v, n) : NAN;
 }
@@ -34,12 +37,18 @@ static const char *split_name(const rp_session *s)
 void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, int n)
 {
     double bm, bsd;
-    summary(s, &s->baseline, &bm, &bsd);
+    summary(&s->baseline, &bm, &bsd);
     fprintf(out, "faulty program: %s %.4f +- %.4f on the %s split over %d runs", metric_name(s), bm, bsd,
             split_name(s), s->baseline.n);
     if (s->baseline.failed)
         fprintf(out, " (%d did not train)", s->baseline.failed);
     fputc('\n', out);
+    if (s->reference.n > 0) {
+        double rm, rsd;
+        summary(&s->reference, &rm, &rsd);
+        fprintf(out, "reference fix: %s %.4f +- %.4f over %d runs (trained outside the budget)\n", metric_name(s),
+                rm, rsd, s->reference.n);
+    }
     if (s->carved_validation)
         fprintf(out, "note: the program has no validation split; repair selected fixes on 15%% of the "
                      "training data it held out\n");
@@ -48,14 +57,17 @@ void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
     for (int i = 0; i < n; i++) {
         const rp_fix *f = fixes[i].fix;
         double m, sd;
-        summary(s, &f->runs, &m, &sd);
+        summary(&f->runs, &m, &sd);
         fprintf(out, "\nfix %d: %s %.4f +- %.4f -> %.4f +- %.4f (p = %.3g, A12 = %.2f, %s%.4f, %+.1f%%)\n", i + 1,
                 metric_name(s), bm, bsd, m, sd, f->p, f->a12, m - bm >= 0 ? "+" : "", m - bm,
                 bm != 0 ? 100 * (m - bm) / fabs(bm) : 0.0);
+        if (isfinite(f->rate))
+            fprintf(out, "  improvement rate %.2f (of the reference fix's gain)\n", f->rate);
         fprintf(out, "  %d changed attribute%s", f->changes.n, f->changes.n == 1 ? "" : "s");
         if (f->attrs_before_min > f->changes.n)
             fprintf(out, " (%d before minimisation)", f->attrs_before_min);
-        fprintf(out, "; found after %.1fs, validated after %.1fs\n", f->found_at, f->validated_at);
+        fprintf(out, "; found at %.1fx, validated at %.1fx of the budget's unit (%.1fs)\n", f->found_at / s->unit,
+                f->validated_at / s->unit, f->validated_wall);
         for (int k = 0; k < f->changes.n; k++) {
             char line[700];
             rp_change_describe(&f->changes.items[k], line, sizeof line);
@@ -76,17 +88,18 @@ void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
             p += len + (nl != NULL);
         }
     }
-    double used = rp_elapsed(s);
-    fprintf(out, "\nbudget used: %.1fs", used);
+    fprintf(out, "\nbudget used: ");
     if (s->budget.kind == RP_BUDGET_TIMES)
-        fprintf(out, " of %.1fs (%.1fx of %.2fs, the faulty program's mean training time)", s->deadline,
-                used / s->unit, s->unit);
+        fprintf(out, "%.1fx of %gx", s->clock / s->unit, s->budget.amount);
     else if (s->budget.kind == RP_BUDGET_SECONDS)
-        fprintf(out, " of %.0fs", s->budget.amount);
+        fprintf(out, "%.1f of %g model seconds", s->clock, s->budget.amount);
     else
-        fprintf(out, " (%ld of %.0f search trainings)", s->search_trainings, s->budget.amount);
-    fprintf(out, "; %ld trainings on %d worker%s\n", s->pool.trainings, s->pool.workers,
-            s->pool.workers == 1 ? "" : "s");
+        fprintf(out, "%ld of %.0f search trainings (%.1fx)", s->search_trainings, s->budget.amount,
+                s->clock / s->unit);
+    fprintf(out, "; unit %.3gs, the modelled time of one training of the faulty program (measured %.3gs)\n",
+            s->unit, s->baseline.seconds);
+    fprintf(out, "wall-clock: %.1fs after %.2fs loading the data; %ld trainings on %d worker%s\n", rp_elapsed(s),
+            s->load_seconds, s->pool.trainings, rp_workers(s), rp_workers(s) == 1 ? "" : "s");
 }
 
 static json_object *num(double v)
@@ -106,13 +119,23 @@ void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
 {
     json_object *root = json_object_new_object();
     double bm, bsd;
-    summary(s, &s->baseline, &bm, &bsd);
+    summary(&s->baseline, &bm, &bsd);
     json_object *base = json_object_new_object();
     json_object_object_add(base, "mean", num(bm));
     json_object_object_add(base, "sd", num(bsd));
     json_object_object_add(base, "runs", json_object_new_int(s->baseline.n));
     json_object_object_add(base, "values", runs_array(&s->baseline));
     json_object_object_add(root, "baseline", base);
+    if (s->reference.n > 0) {
+        double rm, rsd;
+        summary(&s->reference, &rm, &rsd);
+        json_object *ref = json_object_new_object();
+        json_object_object_add(ref, "mean", num(rm));
+        json_object_object_add(ref, "sd", num(rsd));
+        json_object_object_add(ref, "runs", json_object_new_int(s->reference.n));
+        json_object_object_add(ref, "values", runs_array(&s->reference));
+        json_object_object_add(root, "reference", ref);
+    }
     json_object_object_add(root, "metric", json_object_new_string(s->facts.classes > 0 ? "accuracy" : "mae"));
     json_object_object_add(root, "split", json_object_new_string(split_name(s)));
     json_object_object_add(root, "validation_carved", json_object_new_boolean(s->carved_validation));
@@ -120,7 +143,7 @@ void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
     for (int i = 0; i < n; i++) {
         const rp_fix *f = fixes[i].fix;
         double m, sd;
-        summary(s, &f->runs, &m, &sd);
+        summary(&f->runs, &m, &sd);
         json_object *o = json_object_new_object();
         json_object_object_add(o, "metric_mean", num(m));
         json_object_object_add(o, "metric_sd", num(sd));
@@ -129,10 +152,12 @@ void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
         json_object_object_add(o, "a12", num(f->a12));
         json_object_object_add(o, "p_validation", num(f->p_val));
         json_object_object_add(o, "improvement", num(m - bm));
+        json_object_object_add(o, "improvement_rate", num(f->rate));
         json_object_object_add(o, "changed_attributes", json_object_new_int(f->changes.n));
         json_object_object_add(o, "changes_before_minimisation", json_object_new_int(f->attrs_before_min));
         json_object_object_add(o, "found_at", num(f->found_at));
         json_object_object_add(o, "validated_at", num(f->validated_at));
+        json_object_object_add(o, "validated_wall_seconds", num(f->validated_wall));
         json_object *cs = json_object_new_array();
         for (int k = 0; k < f->changes.n; k++) {
             const rp_change *c = &f->changes.items[k];
@@ -154,11 +179,14 @@ void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
         json_object_array_add(arr, o);
     }
     json_object_object_add(root, "fixes", arr);
-    json_object_object_add(root, "budget_used", num(rp_elapsed(s)));
-    json_object_object_add(root, "budget", num(s->deadline));
+    json_object_object_add(root, "budget_used", num(s->clock));
+    json_object_object_add(root, "budget", num(s->total));
     json_object_object_add(root, "budget_unit", num(s->unit));
+    json_object_object_add(root, "unit_measured_seconds", num(s->baseline.seconds));
+    json_object_object_add(root, "wall_seconds", num(rp_elapsed(s)));
+    json_object_object_add(root, "load_seconds", num(s->load_seconds));
     json_object_object_add(root, "trainings", json_object_new_int64(s->pool.trainings));
-    json_object_object_add(root, "workers", json_object_new_int(s->pool.workers));
+    json_object_object_add(root, "workers", json_object_new_int(rp_workers(s)));
     fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(root);
 }

@@ -46,7 +46,7 @@ static int by_score(const void *a, const void *b)
     return ((const ranked *)a)->index - ((const ranked *)b)->index;
 }
 
-int rp_halving(rp_session *s, rp_changes *cands, int n, double f0, double reserve, bool reference)
+int rp_halving(rp_session *s, rp_changes *cands, int n, double f0, bool reference)
 {
     int alive_n = n;
     int *alive = ir_alloc(sizeof *alive * (size_t)(n + 1));
@@ -55,64 +55,56 @@ int rp_halving(rp_session *s, rp_changes *cands, int n, double f0, double reserv
     double *scores = ir_alloc(sizeof *scores * (size_t)(n + 1));
     ranked *r = ir_alloc(sizeof *r * (size_t)(n + 1));
     rp_changes *batch = ir_alloc(sizeof *batch * (size_t)(n + 1));
+    int *idx = ir_alloc(sizeof *idx * (size_t)(n + 1));
+    rp_changes *todo = ir_alloc(sizeof *todo * (size_t)(n + 1));
+    double *todo_s = ir_alloc(sizeof *todo_s * (size_t)(n + 1));
     int full = 0;
     for (double f = f0; alive_n > 0; f = fmin(1, f * 3)) {
         /* The faulty program itself is the reference at every rung. */
         batch[0] = (rp_changes){0};
-        for (int i = 0; i < alive_n; i++)
-            batch[i + 1] = cands[alive[i]];
-        if (!reference)
-            scores[0] = RP_WORST;
-        double est = s->unit * f * 1.2;
-        /* Candidates already trained this far are not trained again. */
-        int todo = 0;
-        for (int i = reference ? 0 : 1; i <= alive_n; i++)
-            todo += !rp_log_find(s, &batch[i], f);
-        if (todo && !rp_search_may_train(s, todo, est, reserve)) {
-            /* Not all fit: go on with the best of them that do (they are ranked). */
-            int fit = alive_n;
-            while (fit > 0 && !rp_search_may_train(s, fit + (reference ? 1 : 0), est, reserve))
-                fit--;
-            if (fit == 0)
-                break;
-            alive_n = fit;
+        scores[0] = RP_WORST;
+        int nt;
+        for (;;) {
             for (int i = 0; i < alive_n; i++)
                 batch[i + 1] = cands[alive[i]];
-        }
-        /* Train together (so every worker is busy) what the log does not hold yet. */
-        int *idx = ir_alloc(sizeof *idx * (size_t)(alive_n + 1));
-        rp_changes *todo_l = ir_alloc(sizeof *todo_l * (size_t)(alive_n + 1));
-        double *todo_s = ir_alloc(sizeof *todo_s * (size_t)(alive_n + 1));
-        int nt = 0;
-        for (int i = reference ? 0 : 1; i <= alive_n; i++) {
-            const rp_trial *t = rp_log_find(s, &batch[i], f);
-            if (t) {
-                scores[i] = t->score;
-            } else {
-                idx[nt] = i;
-                todo_l[nt++] = batch[i];
+            /* Candidates already trained this far are not trained again. */
+            nt = 0;
+            for (int i = reference ? 0 : 1; i <= alive_n; i++) {
+                const rp_trial *t = rp_log_find(s, &batch[i], f);
+                if (t) {
+                    scores[i] = t->score;
+                } else {
+                    idx[nt] = i;
+                    todo[nt++] = batch[i];
+                }
             }
+            /* Not all fit: go on with the best of them that do (they are ranked). */
+            if (nt == 0 || rp_search_affords(s, todo, nt, f) || alive_n == 0)
+                break;
+            alive_n--;
         }
-        if (nt > 0)
-            rp_evaluate(s, todo_l, nt, f, 1, todo_s, NULL);
+        if (alive_n == 0)
+            break;
+        if (nt > 0 && !rp_evaluate(s, todo, nt, f, 0, 1, todo_s, NULL))
+            break;
         for (int k = 0; k < nt; k++)
             scores[idx[k]] = todo_s[k];
-        free(idx);
-        free(todo_l);
-        free(todo_s);
         if (f >= 1) {
             full = alive_n;
             break;
         }
+        /* A candidate goes on when it is not clearly worse than the faulty
+         * program at this rung: one seed each, so "clearly" is the faulty
+         * program's own seed-to-seed spread (at least 1%). */
         double ref = reference ? scores[0] : RP_WORST;
+        double slack = fmax(0.01 * fmax(1, fabs(ref)), rp_baseline_noise(s));
         int keep = 0;
         for (int i = 0; i < alive_n; i++)
             r[i] = (ranked){alive[i], scores[i + 1]};
         qsort(r, (size_t)alive_n, sizeof *r, by_score);
         int quota = (alive_n + 2) / 3;
         for (int i = 0; i < alive_n && keep < quota; i++)
-            if (r[i].score > RP_WORST &&
-                (r[i].score >= ref || (keep == 0 && r[i].score >= ref - 0.01 * fmax(1, fabs(ref)))))
+            if (r[i].score > RP_WORST && r[i].score >= ref - slack)
                 alive[keep++] = r[i].index;
         alive_n = keep;
     }
@@ -120,5 +112,8 @@ int rp_halving(rp_session *s, rp_changes *cands, int n, double f0, double reserv
     free(scores);
     free(r);
     free(batch);
+    free(idx);
+    free(todo);
+    free(todo_s);
     return full;
 }

@@ -40,11 +40,13 @@ void rp_search_autotrainer(rp_session *s);
 /* ---- shared by strategies ---- */
 
 /* Successive halving: trains CANDS at fractions F0, 3*F0, ... up to 1 (one
- * seed each), keeping the best third at each rung; with REFERENCE the faulty
- * program trains alongside and only candidates that match it go on.  Returns how many reached full
- * training (their scores are in the log).  Stops early when the budget
- * (minus RESERVE) runs out. */
-int rp_halving(rp_session *s, rp_changes *cands, int n, double f0, double reserve, bool reference);
+ * seed each), keeping the best third at each rung; with REFERENCE the
+ * faulty program trains alongside and only candidates not clearly worse
+ * (by more than its own seed-to-seed spread, rp_baseline_noise) go on.
+ * Returns how many reached full training (their scores are in the log).
+ * A rung the budget (less the search's reserve) cannot pay for in full
+ * trains the best of its candidates that it can; none: the halving stops. */
+int rp_halving(rp_session *s, rp_changes *cands, int n, double f0, bool reference);
 /* The first rung's fraction for the faulty program: 1/9 when its training has
  * enough batches, else 1/3 or 1. */
 double rp_first_fraction(const rp_session *s);

@@ -136,7 +136,7 @@ static bool examine(rp_session *s, const rp_changes *cur, double *score, unsigne
     rp_outcome o;
     memset(&o, 0, sizeof o);
     s->monitor_jobs = true;
-    bool ok = rp_evaluate(s, cur, 1, 1, 1, score, &o);
+    bool ok = rp_evaluate(s, cur, 1, 1, 0, 1, score, &o);
     s->monitor_jobs = false;
     *symptoms = ok ? o.symptoms : 0;
     if (ok && !o.ok)
@@ -147,11 +147,10 @@ static bool examine(rp_session *s, const rp_changes *cur, double *score, unsigne
 void rp_search_autotrainer(rp_session *s)
 {
     s->phase = "autotrainer";
-    double reserve = rp_validation_reserve(s, 1) * 1.5;
     rp_changes cur = {0};
     double score;
     unsigned symptoms, set_aside = 0;
-    if (!rp_search_may_train(s, 1, s->unit, reserve) || !examine(s, &cur, &score, &symptoms))
+    if (!rp_search_affords(s, &cur, 1, 1) || !examine(s, &cur, &score, &symptoms))
         return;
     for (;;) {
         int sym = -1;
@@ -175,9 +174,9 @@ void rp_search_autotrainer(rp_session *s)
             ir_program_free(q);
             double sc;
             unsigned sy;
-            if (!fits || !rp_search_may_train(s, 1, s->unit, reserve) || !examine(s, &next, &sc, &sy)) {
+            if (!fits || !rp_search_affords(s, &next, 1, 1) || !examine(s, &next, &sc, &sy)) {
                 rp_changes_free(&next);
-                if (!rp_search_may_train(s, 1, s->unit, reserve))
+                if (!rp_search_goes_on(s, 1))
                     break;
                 continue;
             }
@@ -194,7 +193,7 @@ void rp_search_autotrainer(rp_session *s)
         ir_program_free(p);
         if (!cured)
             set_aside |= 1u << sym;
-        if (!rp_search_may_train(s, 1, s->unit, reserve))
+        if (!rp_search_goes_on(s, 1))
             break;
     }
     rp_changes_free(&cur);

@@ -120,11 +120,10 @@ void rp_search_bohb(rp_session *s)
     sp_build(s, &rng, &sp);
     double f0 = rp_first_fraction(s);
     int smax = (int)round(log(1 / f0) / log(3));
-    double reserve = rp_validation_reserve(s, 1) * 1.5;
     int cap = 64, nt = 0;
     tried *t = ir_alloc(sizeof *t * (size_t)cap);
     s->phase = "bohb";
-    while (rp_search_may_train(s, 1, s->unit, reserve)) {
+    while (rp_search_goes_on(s, f0)) {
         for (int b = smax; b >= 0; b--) {
             int n = (int)ceil((smax + 1.0) / (b + 1) * pow(3, b));
             double f = pow(3, -b);
@@ -148,9 +147,9 @@ void rp_search_bohb(rp_session *s)
                 nt++;
             }
             if (m > 0)
-                rp_halving(s, cands, m, f, reserve, false);
+                rp_halving(s, cands, m, f, false);
             free(cands);
-            if (!rp_search_may_train(s, 1, s->unit, reserve))
+            if (!rp_search_goes_on(s, f0))
                 break;
         }
     }

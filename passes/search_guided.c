@@ -12,6 +12,15 @@
  *    each other single that helped on its own (promising rewrites combined).
  * 4. Rounds go on, through the rest of the singles and then larger
  *    combinations, while the budget (minus what validation needs) remains.
+ *
+ * Diagnosis often finds several faults in one program (the study's D4: no
+ * activation, a regression loss on class labels, a learning rate of 3 and
+ * wide initialisers), and then no single edit helps on its own: every
+ * short training still diverges or stays at chance, and the pairs and
+ * extensions of step 3, built from singles that helped, never form.  So the
+ * first round also screens sweeps: one candidate that applies, for every
+ * suspect, the best single edit aimed at it (and one with the second best),
+ * all at once.  Minimisation later drops the edits the fix does not need.
  */
 #include "search.h"
 
@@ -26,29 +35,23 @@
 typedef struct scored_edit {
     rp_changes changes;     /* the edit, reasons annotated with its suspect */
     double priority;        /* order of trial */
+    int order;              /* the order the passes proposed it in (breaks ties) */
     double full;            /* validation score of its full training (RP_WORST: none yet) */
 } scored_edit;
 
 static int by_priority(const void *a, const void *b)
 {
-    double x = ((const scored_edit *)a)->priority, y = ((const scored_edit *)b)->priority;
-    return x < y ? 1 : x > y ? -1 : 0;
+    const scored_edit *p = a, *q = b;
+    if (p->priority != q->priority)
+        return p->priority < q->priority ? 1 : -1;
+    return p->order - q->order;
 }
 
-/* Extra training cost of a program relative to the faulty one. */
+/* Training cost of L relative to the faulty program's (at least 1), a load
+ * of its own data included. */
 static double cost_of(const rp_session *s, const rp_changes *l)
 {
-    double c = 1;
-    for (int i = 0; i < l->n; i++) {
-        const rp_change *ch = &l->items[i];
-        if (ch->target != SUSPECT_TRAIN)
-            continue;
-        if (!strcmp(ch->attribute, "epochs"))
-            c *= (double)ch->value.i / (s->prog->train.epochs > 0 ? s->prog->train.epochs : 1);
-        if (!strcmp(ch->attribute, "batch") && ch->value.i < s->prog->train.batch)
-            c *= pow((double)s->prog->train.batch / ch->value.i, 0.5);
-    }
-    return c < 1 ? 1 : c;
+    return fmax(1, rp_plan_cost(s, l, 1, 1, 1) / rp_plan_cost(s, &(rp_changes){0}, 1, 1, 1));
 }
 
 /* The best full-length score the log holds for L (RP_WORST: none). */
@@ -86,6 +89,47 @@ static bool combine(const rp_session *s, const rp_changes *a, const rp_changes *
     return ok;
 }
 
+/* Suspects scoring below this are left out of a sweep. */
+#define SWEEP_MIN_SCORE 0.3
+
+/* Whether L is aimed at suspect SP: one of its changes is of a repair
+ * class the suspect asks for, at the place it points at. */
+static bool aims_at(const suspect *sp, const rp_changes *l)
+{
+    for (int i = 0; i < l->n; i++)
+        if ((sp->repairs & (1u << l->items[i].cls)) && rp_suspect_points_at(sp, &l->items[i]))
+            return true;
+    return false;
+}
+
+/* A sweep (see above) into OUT: for each suspect, the NTH single of E[0..N-1]
+ * (ranked by priority) aimed at it and compatible with the edits taken so
+ * far; a suspect an earlier edit already covers is skipped.  False unless
+ * it combines two edits or more into a program that fits the data. */
+static bool sweep(const rp_session *s, const scored_edit *e, int n, int nth, rp_changes *out)
+{
+    memset(out, 0, sizeof *out);
+    int edits = 0;
+    for (int k = 0; k < s->suspects.n; k++) {
+        const suspect *sp = &s->suspects.items[k];
+        if (sp->score < SWEEP_MIN_SCORE || aims_at(sp, out))
+            continue;
+        for (int i = 0, seen = 0; i < n; i++) {
+            if (!aims_at(sp, &e[i].changes) || !compatible(out, &e[i].changes) || seen++ < nth)
+                continue;
+            rp_changes_append(out, &e[i].changes);
+            edits++;
+            break;
+        }
+    }
+    ir_program *p = edits >= 2 ? rp_apply_all(s->prog, out, "sweep") : NULL;
+    bool ok = p && rp_fits_data(p, &s->facts);
+    ir_program_free(p);
+    if (!ok)
+        rp_changes_free(out);
+    return ok;
+}
+
 static int by_full(const void *a, const void *b)
 {
     double x = (*(scored_edit *const *)a)->full, y = (*(scored_edit *const *)b)->full;
@@ -109,28 +153,38 @@ void rp_search_guided(rp_session *s)
         e[i].changes = *l;
         memset(l, 0, sizeof *l);
         e[i].priority = edits.items[i].prior * boost / sqrt(cost_of(s, &e[i].changes));
+        e[i].order = i;
         e[i].full = RP_WORST;
     }
     int n = edits.n;
     rp_edits_free(&edits);
     qsort(e, (size_t)n, sizeof *e, by_priority);
 
-    double reserve = rp_validation_reserve(s, 1) * 1.5;
     double f0 = rp_first_fraction(s);
     int w = s->pool.workers > 0 ? s->pool.workers : 1;
     int group = 6 * w > 24 ? 24 : 6 * w < 9 ? 9 : 6 * w;
-    rp_changes *batch = ir_alloc(sizeof *batch * (size_t)(group > 16 ? group : 16));
+    rp_changes *batch = ir_alloc(sizeof *batch * (size_t)(group + 2));
     scored_edit **best = ir_alloc(sizeof *best * (size_t)(n + 1));
+    rp_changes sweeps[2];
+    int ns = 0;
+    for (int nth = 0; nth < 2; nth++) {
+        if (sweep(s, e, n, nth, &sweeps[ns]) && (ns == 0 || !rp_changes_same(&sweeps[0], &sweeps[ns])))
+            ns++;
+        else
+            rp_changes_free(&sweeps[ns]);
+    }
     s->phase = "search";
     int next = 0, round = 0;
-    while (rp_search_may_train(s, 1, s->unit, reserve)) {
-        /* Singles, by priority. */
+    while (rp_search_goes_on(s, f0)) {
+        /* Singles, by priority; the sweeps with the first of them. */
         int m = 0;
         long before = s->pool.trainings;
         for (; next < n && m < group; next++)
             batch[m++] = e[next].changes;
+        for (int k = 0; round == 0 && k < ns; k++)
+            batch[m++] = sweeps[k];
         if (m > 0)
-            rp_halving(s, batch, m, f0, reserve, true);
+            rp_halving(s, batch, m, f0, true);
         for (int i = 0; i < next; i++)
             e[i].full = full_score(s, &e[i].changes);
         /* The singles that helped in full, best first. */
@@ -163,7 +217,7 @@ void rp_search_guided(rp_session *s)
             rp_changes_free(&cur);
         }
         if (pm > 0)
-            rp_halving(s, pairs, pm, f0 * 3 < 1 ? f0 * 3 : 1, reserve, true);
+            rp_halving(s, pairs, pm, f0 * 3 < 1 ? f0 * 3 : 1, true);
         for (int i = 0; i < pm; i++)
             rp_changes_free(&pairs[i]);
         round++;
@@ -172,6 +226,8 @@ void rp_search_guided(rp_session *s)
     }
     for (int i = 0; i < n; i++)
         rp_changes_free(&e[i].changes);
+    for (int k = 0; k < ns; k++)
+        rp_changes_free(&sweeps[k]);
     free(e);
     free(batch);
     free(best);

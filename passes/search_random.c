@@ -15,12 +15,11 @@ void rp_search_random(rp_session *s)
     rt_rng rng;
     rt_rng_stream(&rng, (uint64_t)s->seed, rt_hash_string("random search"));
     sp_build(s, &rng, &sp);
-    double reserve = rp_validation_reserve(s, 1) * 1.5;
-    int w = s->pool.workers > 0 ? s->pool.workers : 1;
+    int w = rp_workers(s);
     s->phase = "random";
     rp_changes batch[64];
     double scores[64];
-    while (rp_search_may_train(s, w, s->unit * 1.2, reserve)) {
+    while (rp_search_goes_on(s, 1)) {
         int n = 0, tries = 0;
         while (n < w && tries++ < 1000) {
             sp_point pt;
@@ -28,10 +27,15 @@ void rp_search_random(rp_session *s)
             if (sp_changes(s, &sp, &pt, &batch[n]) && batch[n].n > 0)
                 n++;
         }
-        if (n == 0)
-            break;
-        rp_evaluate(s, batch, n, 1, 1, scores, NULL);
+        /* The draws the budget pays for (each draw costs what it trains). */
+        int m = n;
+        while (m > 0 && !rp_search_affords(s, batch, m, 1))
+            m--;
+        if (m > 0)
+            rp_evaluate(s, batch, m, 1, 0, 1, scores, NULL);
         for (int i = 0; i < n; i++)
             rp_changes_free(&batch[i]);
+        if (m == 0)
+            break;
     }
 }

@@ -21,6 +21,18 @@ double stats_mean(const double *x, int n)
     return n ? s / n : NAN;
 }
 
+double stats_mean_finite(const double *x, int n)
+{
+    double s = 0;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(x[i])) {
+            s += x[i];
+            k++;
+        }
+    return k ? s / k : NAN;
+}
+
 double stats_sd(const double *x, int n)
 {
     if (n < 2)

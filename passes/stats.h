@@ -18,6 +18,8 @@
 #define STATS_EXACT_MAX 50
 
 double stats_mean(const double *x, int n);
+/* Mean of the finite values of X (NAN when there are none). */
+double stats_mean_finite(const double *x, int n);
 /* Sample standard deviation (n - 1); 0 for fewer than two values. */
 double stats_sd(const double *x, int n);
 /* Mann-Whitney U of X against Y: pairs with x > y, plus half the ties. */

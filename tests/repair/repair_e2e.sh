@@ -7,7 +7,10 @@
 # write a source with -o that passes --check and keeps the file's comments,
 # and give the JSON keys of the contract.  A healthy program gets "no
 # significant improvement found" (exit 0); bad options exit 1; every
-# strategy runs on the same budget.
+# strategy runs on the same budget.  The budget's clock is the modelled cost
+# of the trainings, so a 20x repair run twice takes the same decisions and
+# reports the same fixes, and never spends more than its budget.  With
+# --reference (the repaired source), each fix has an improvement rate.
 set -u
 DNNC=${DNNC:-$(pwd)/dnnc}
 SRC=${srcdir:-.}
@@ -49,7 +52,7 @@ check "a fix is reported" "grep -q '^fix 1: accuracy' '$tmp/out'"
 check "with p and A12" "grep -q 'p = [0-9.e-]*, A12 = ' '$tmp/out'"
 check "with an IR diff" "grep -q '^    @@ ' '$tmp/out' && grep -q 'IR diff:' '$tmp/out'"
 check "with a source diff" "grep -q 'source diff:' '$tmp/out' && grep -q '^    +++ b/slow.dnn' '$tmp/out'"
-check "and the budget used" "grep -q '^budget used: .* trainings' '$tmp/out'"
+check "and the budget used" "grep -q '^budget used: ' '$tmp/out' && grep -q '^wall-clock: .* trainings' '$tmp/out'"
 check "-o writes the repaired source" "[ -s '$tmp/fixed.dnn' ]"
 check "which passes --check" "'$DNNC' --check '$tmp/fixed.dnn' 2> '$tmp/err'"
 check "and keeps the comments" "grep -q '# the hidden layer' '$tmp/fixed.dnn' && grep -q '# a quarter for testing' '$tmp/fixed.dnn'"
@@ -94,8 +97,24 @@ for s in guided random bohb autotrainer; do
     "$DNNC" --repair --quiet --strategy $s --trials 12 "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
     check "strategy $s runs" "[ $? -eq 0 ] && grep -q '^budget used' '$tmp/out'"
 done
-"$DNNC" --repair --quiet --budget 30x "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
-check "a time budget (30x) is kept" "grep -q '^budget used' '$tmp/out'"
+# The same repair twice: the same fixes, the same budget spent (JSON lines
+# that do not depend on the wall clock).
+same_keys='"(budget_used|budget|node|attribute|after|metric_mean|p|validated_at)":'
+for k in 1 2; do
+    "$DNNC" --repair --quiet --json --budget 30x "$tmp/slow.dnn" > "$tmp/run$k" 2> "$tmp/err"
+done
+check "a time budget (30x) is kept" \
+    "awk -F'[:,]' '/\"budget_used\"/ { u = \$2 } /\"budget\"/ { b = \$2 } END { exit !(u > 0 && u <= b) }' '$tmp/run1'"
+grep -E "$same_keys" "$tmp/run1" > "$tmp/keys1"
+grep -E "$same_keys" "$tmp/run2" > "$tmp/keys2"
+check "a repair run twice takes the same decisions" "[ -s '$tmp/keys1' ] && cmp -s '$tmp/keys1' '$tmp/keys2'"
+
+"$DNNC" --repair --quiet --json --trials 40 --reference "$tmp/fixed.dnn" "$tmp/slow.dnn" > "$tmp/json" 2> "$tmp/err"
+check "--reference exits 0" "[ $? -eq 0 ]"
+check "the reference's runs are reported" "grep -q '\"reference\": *{' '$tmp/json'"
+check "each fix has an improvement rate" "grep -q '\"improvement_rate\": *[-0-9]' '$tmp/json'"
+"$DNNC" --repair --quiet --trials 12 --reference "$tmp/healthy.dnn" "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
+check "a reference on other data exits 1" "[ $? -eq 1 ] && grep -q 'same data' '$tmp/err'"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
