@@ -34,7 +34,8 @@ OUT=${OUT:-$(mktemp -d /tmp/dnnc-repair-bench.XXXXXX)}
 mkdir -p "$OUT"
 : > "$OUT/summary.txt"
 ref=""
-trap 'rm -f "$ref" "$ref.tmp"' EXIT INT TERM
+trap 'rm -f "$ref" "$ref.tmp"' EXIT
+trap 'exit 1' INT TERM
 
 # A number after "key": in a JSON report (the first one; "" for null).
 field() { sed -n "s/^ *\"$2\": *\([-0-9.e+]*\).*/\1/p" "$1" | head -n 1; }
