@@ -69,7 +69,24 @@ rt_net *rt_net_for_program(const ir_program *p, const rt_data *d, uint64_t seed,
                  d->in_size);
         return NULL;
     }
-    rt_net *net = rt_net_new(m, p->train.loss, p->train.batch, seed, false, err, errsize);
+    /* A batch larger than the training split is the whole split (as in Keras):
+     * buffers for more samples than that would never be used. */
+    int max_batch = p->train.batch;
+    if (d->train.n > 0 && d->train.n < max_batch)
+        max_batch = d->train.n;
+    /* Refuse what would exhaust memory rather than be killed by the kernel:
+     * each layer keeps up to four batch-sized buffers (output, pre-activation
+     * and their gradients). */
+    double per_sample = 2.0 * ir_shape_size(&m->nodes[0].shape);
+    for (int i = 1; i < m->n_nodes; i++)
+        per_sample += 4.0 * ir_shape_size(&m->nodes[i].out_shape);
+    double gib = per_sample * max_batch * sizeof(float) / (1024.0 * 1024.0 * 1024.0);
+    if (gib > RT_MAX_ACTIVATION_GIB) {
+        snprintf(err, errsize, "batch %d of model %s needs about %.1f GiB for its activations "
+                 "(at most %d GiB): use a smaller batch", max_batch, m->name, gib, RT_MAX_ACTIVATION_GIB);
+        return NULL;
+    }
+    rt_net *net = rt_net_new(m, p->train.loss, max_batch, seed, false, err, errsize);
     if (!net)
         return NULL;
     if (rt_net_bind_functions(net, p, err, errsize) < 0) {

@@ -28,6 +28,9 @@
 #include "net.h"
 #include "result.h"
 
+/* The most memory a network's batch-sized buffers may take. */
+#define RT_MAX_ACTIVATION_GIB 8
+
 typedef struct rt_train_options {
     int threads;            /* threads for the maths (0 = all cores) */
     int epochs;             /* replaces the program's epochs when >= 0 */
