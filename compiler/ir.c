@@ -65,6 +65,7 @@ double ir_init_param_default(ir_init kind)
 
 void ir_node_defaults(ir_node *n, ir_op op)
 {
+    *n = (ir_node){0};   /* no name, no user function, no spans */
     n->op = op;
     n->units = 1;
     n->kernel = (ir_int2){3, 3};
@@ -83,6 +84,7 @@ void ir_node_defaults(ir_node *n, ir_op op)
 
 void ir_dataset_defaults(ir_dataset *d)
 {
+    *d = (ir_dataset){0};
     d->source = IR_SRC_BLOBS;
     d->label_index = -1;
     d->header = true;
@@ -116,6 +118,7 @@ void ir_train_optimizer_defaults(ir_train *t, ir_opt kind)
 
 void ir_train_defaults(ir_train *t)
 {
+    *t = (ir_train){0};  /* no clipping, no references, no spans */
     t->loss = IR_LOSS_CATEGORICAL_CROSSENTROPY;
     ir_train_optimizer_defaults(t, IR_OPT_ADAM);
     t->batch = 32;

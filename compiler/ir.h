@@ -247,7 +247,7 @@ double ir_init_param_default(ir_init kind);
 
 /* ---- construction and ownership ---- */
 
-/* Defaults, as Keras has them. */
+/* Every field cleared, then the defaults, as Keras has them. */
 void ir_node_defaults(ir_node *n, ir_op op);
 void ir_dataset_defaults(ir_dataset *d);
 void ir_train_defaults(ir_train *t);
