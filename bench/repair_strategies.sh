@@ -16,7 +16,8 @@
 # (relative data paths stay valid) for the run and removed afterwards; repair
 # trains it outside the budget (--reference) and reports each fix's
 # improvement rate, (fixed - faulty) / (reference - faulty).  As in the
-# study, a fault a strategy does not repair counts with rate 0.
+# study, a fault a strategy does not repair counts with rate 0; a fault whose
+# faulty program has no test metric (it diverges) has none (n/a).
 #
 # Cells: "yes 5.2x 0.97": repaired, the first fix validated after 5.2 times
 # the budget's unit (the modelled cost of one faulty training: the same on
@@ -73,9 +74,11 @@ for f in "$FAULTS"/*.dnn; do
         wall=$(field "$json" wall_seconds)
         rate=$(field "$json" improvement_rate)
         if [ "$fixes" -gt 0 ]; then
+            # No rate when the faulty program's test metric is undefined (diverged).
+            [ -n "$rate" ] || rate=na
             at=$(least "$json" validated_at)
             cell=$(awk -v a="$at" -v u="$unit" -v r="$rate" \
-                'BEGIN { if (r == "") printf "yes %5.1fx     ", a / u; else printf "yes %5.1fx %5.2f", a / u, r }')
+                'BEGIN { if (r == "na") printf "yes %5.1fx   n/a", a / u; else printf "yes %5.1fx %5.2f", a / u, r }')
         else
             rate=0
             cell=$(awk -v a="$used" -v u="$unit" 'BEGIN { printf " no %5.1fx      ", a / u }')
@@ -94,7 +97,7 @@ for s in $strategies; do
 done
 printf '\n%-24s' "rate mean / median"
 for s in $strategies; do
-    cell=$(awk -v s="$s" '$2 == s { print $7 }' "$OUT/summary.txt" | sort -g |
+    cell=$(awk -v s="$s" '$2 == s && $7 != "na" { print $7 }' "$OUT/summary.txt" | sort -g |
         awk '{ v[NR] = $1; sum += $1 } END { if (NR) printf "%.2f / %.2f", sum / NR, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
     printf ' %19s' "$cell"
 done
@@ -105,5 +108,5 @@ for s in $strategies; do
 done
 printf '\n'
 echo "(yes Nx R: repaired, first fix validated after N units of the budget (the modelled cost of one"
-echo " faulty training), improvement rate R against the # fix: line; no Nx: no significant fix, budget"
-echo " used.  Reports in $OUT)"
+echo " faulty training), improvement rate R against the # fix: line (n/a: the faulty program has no"
+echo " test metric); no Nx: no significant fix, budget used.  Reports in $OUT)"
