@@ -182,7 +182,8 @@ void rp_rank_suspects(const ir_program *p, const rp_facts *facts, const rp_basel
     /* Stable order for equal scores: qsort is not stable, so break ties by position. */
     for (int i = first; i < out->n; i++)
         out->items[i].score -= 1e-6 * (i - first);
-    qsort(out->items + first, (size_t)(out->n - first), sizeof *out->items, by_score);
+    if (out->n > first)   /* items is NULL while the list is empty */
+        qsort(out->items + first, (size_t)(out->n - first), sizeof *out->items, by_score);
     for (int i = 0; i < out->n; i++)
         out->items[i].rank = i + 1;
 }
