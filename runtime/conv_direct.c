@@ -144,9 +144,9 @@ INLINE void fwd_block(const float *x, long xstep, long xrow, const float *wp, in
 #pragma GCC unroll 8
             for (int p = 0; p < P; p++) {
                 v8 xv = splat(xr[p * xstep + j]);
-                acc[p * OCV] += xv * w0;
+                acc[p * OCV] = fma8(xv, w0, acc[p * OCV]);
                 if (OCV > 1)
-                    acc[p * OCV + 1] += xv * w1;
+                    acc[p * OCV + 1] = fma8(xv, w1, acc[p * OCV + 1]);
             }
         }
     }
@@ -237,7 +237,7 @@ INLINE void plane_tile(const float *xp, long pw, const float *w, const float *bi
                 v8 wv = splat(wk[o]);
 #pragma GCC unroll 4
                 for (int r = 0; r < R; r++)
-                    acc[r][o] += xv[r] * wv;
+                    acc[r][o] = fma8(xv[r], wv, acc[r][o]);
             }
         }
 #pragma GCC unroll 4
@@ -376,9 +376,9 @@ INLINE void wgrad_block(const rt_conv_geom *g, const float *xp, const float *dzp
 #pragma GCC unroll 28
             for (int r = 0; r < R; r++) {
                 v8 xv = splat(xo[o[r]]);
-                acc[r * OCV] += xv * d0;
+                acc[r * OCV] = fma8(xv, d0, acc[r * OCV]);
                 if (OCV > 1)
-                    acc[r * OCV + 1] += xv * d1;
+                    acc[r * OCV + 1] = fma8(xv, d1, acc[r * OCV + 1]);
             }
         }
     }
@@ -441,9 +441,9 @@ INLINE void dgrad_block(const rt_conv_geom *g, const float *dzp, const float *wt
 #pragma GCC unroll 8
                 for (int p = 0; p < P; p++) {
                     v8 d = splat(dzp[(long)p * ocp + o]);
-                    acc[p * ICV] += d * w0;
+                    acc[p * ICV] = fma8(d, w0, acc[p * ICV]);
                     if (ICV > 1)
-                        acc[p * ICV + 1] += d * w1;
+                        acc[p * ICV + 1] = fma8(d, w1, acc[p * ICV + 1]);
                 }
             }
             float *dst = dxp + ((long)ky * pw + kx) * icp;
@@ -496,9 +496,9 @@ INLINE void dgrad_run(const rt_conv_geom *g, const float *dzp, const float *wt, 
                 v8 w0 = load8(w), w1 = ICV > 1 ? load8(w + 8) : w0;
 #pragma GCC unroll 8
                 for (int p = 0; p < P; p++) {
-                    acc[(p + kx) * ICV] += d[p] * w0;
+                    acc[(p + kx) * ICV] = fma8(d[p], w0, acc[(p + kx) * ICV]);
                     if (ICV > 1)
-                        acc[(p + kx) * ICV + 1] += d[p] * w1;
+                        acc[(p + kx) * ICV + 1] = fma8(d[p], w1, acc[(p + kx) * ICV + 1]);
                 }
             }
         }

@@ -9,6 +9,10 @@
 #ifndef DNNC_RT_SIMD_H
 #define DNNC_RT_SIMD_H
 
+#if defined(__FMA__) && defined(__AVX__)
+#include <immintrin.h>
+#endif
+
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 typedef int v8i __attribute__((vector_size(32)));
@@ -19,8 +23,17 @@ typedef int v8iu __attribute__((vector_size(32), aligned(4), may_alias));
 #define store8(p, v) (*(v8u *)(p) = (v))
 /* Unaligned store of 8 ints. */
 #define store8i(p, v) (*(v8iu *)(p) = (v))
-/* 8 copies of a float. */
-#define splat(x) ((v8){0} + (x))
+/* 8 copies of a float: a broadcast (adding the float to a zero vector, the
+ * obvious spelling, costs a scalar add first: x + 0 is not x for x = -0). */
+#define splat(x) __extension__({ float s_ = (x); (v8){s_, s_, s_, s_, s_, s_, s_, s_}; })
+/* A * B + C per lane, fused (one rounding) where the target has FMA.  The
+ * build is ISO C (-std=c11), where GCC does not contract a * b + c into an
+ * FMA by itself, and the kernels' inner loops are chains of these. */
+#if defined(__FMA__) && defined(__AVX__)
+#define fma8(a, b, c) ((v8)_mm256_fmadd_ps((__m256)(a), (__m256)(b), (__m256)(c)))
+#else
+#define fma8(a, b, c) ((a) * (b) + (c))
+#endif
 /* Per lane: M (all ones or zeros, from a comparison) ? A : B. */
 #define select8(m, a, b) ((v8)(((m) & (v8i)(a)) | (~(m) & (v8i)(b))))
 
