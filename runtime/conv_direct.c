@@ -35,6 +35,9 @@
 #define VREGS 16
 #endif
 #define WROWS (VREGS - 4)       /* kernel rows per block, one output vector */
+#define FACC (VREGS - 8)        /* forward accumulators per block (pixels x vectors) */
+#define FPIX (FACC < 12 ? FACC : 12) /* most pixels in a forward block */
+#define RPIX (VREGS > 16 ? 12 : 8) /* most pixels in an input-gradient run */
 
 static int round8(int n)
 {
@@ -129,10 +132,10 @@ static const float *pad_input(const rt_conv_geom *g, const float *x, float *xp)
 INLINE void fwd_block(const float *x, long xstep, long xrow, const float *wp, int kh,
                       int kwic, const float *bias, bool relu, float *z, int oc, int P, int OCV)
 {
-    v8 acc[16];     /* P * OCV of them; P <= 4 when OCV is 2 */
-    if (P * OCV > 16)
+    v8 acc[FACC];   /* P * OCV of them */
+    if (P * OCV > FACC)
         return;     /* never called so: keeps the unused instantiations in bounds */
-#pragma GCC unroll 16
+#pragma GCC unroll 24
     for (int i = 0; i < P * OCV; i++)
         acc[i] = load8(bias + (i % OCV) * 8);
     for (int ky = 0; ky < kh; ky++) {
@@ -141,7 +144,7 @@ INLINE void fwd_block(const float *x, long xstep, long xrow, const float *wp, in
         for (int j = 0; j < kwic; j++) {
             v8 w0 = load8(wr + j * OCV * 8);
             v8 w1 = OCV > 1 ? load8(wr + j * OCV * 8 + 8) : w0;
-#pragma GCC unroll 8
+#pragma GCC unroll 12
             for (int p = 0; p < P; p++) {
                 v8 xv = splat(xr[p * xstep + j]);
                 acc[p * OCV] = fma8(xv, w0, acc[p * OCV]);
@@ -151,11 +154,11 @@ INLINE void fwd_block(const float *x, long xstep, long xrow, const float *wp, in
         }
     }
     if (relu)
-#pragma GCC unroll 16
+#pragma GCC unroll 24
         for (int i = 0; i < P * OCV; i++)
             acc[i] = (v8)((v8i)acc[i] & (acc[i] > splat(0.0f)));
     if (oc == OCV * 8) {
-#pragma GCC unroll 16
+#pragma GCC unroll 12
         for (int p = 0; p < P; p++)
             for (int v = 0; v < OCV; v++)
                 store8(z + (long)p * oc + v * 8, acc[p * OCV + v]);
@@ -178,13 +181,16 @@ INLINE void fwd_block(const float *x, long xstep, long xrow, const float *wp, in
     }
 }
 
-/* fwd_block with P a constant from 1 to 8 (for OCV 2, at most 4). */
+/* fwd_block with P a constant from 1 to FPIX (P * OCV <= FACC). */
 INLINE void fwd_pixels(const float *x, long xstep, long xrow, const float *wp, int kh,
                        int kwic, const float *bias, bool relu, float *z, int oc, int P, int OCV)
 {
     switch (P) {
 #define PIX(k) case k: fwd_block(x, xstep, xrow, wp, kh, kwic, bias, relu, z, oc, k, OCV); break;
         PIX(1) PIX(2) PIX(3) PIX(4) PIX(5) PIX(6) PIX(7) PIX(8)
+#if FPIX > 8
+        PIX(9) PIX(10) PIX(11) PIX(12)
+#endif
 #undef PIX
     }
 }
@@ -192,7 +198,7 @@ INLINE void fwd_pixels(const float *x, long xstep, long xrow, const float *wp, i
 INLINE void fwd_sample(const rt_conv_geom *g, const float *xp, const float *wp,
                        const float *bias, bool relu, float *z, int OCV)
 {
-    const int pmax = OCV == 1 ? 8 : 4;     /* 8 accumulators either way */
+    const int pmax = FACC / OCV < FPIX ? FACC / OCV : FPIX;
     int pw = padded_w(g), ic = g->ic, kwic = g->kw * ic;
     long xstep = (long)g->sw * ic, xrow = (long)pw * ic;
     /* Each row in blocks of near-equal size: 14 pixels are 7 + 7, not 8 + 6 x 1. */
@@ -300,6 +306,25 @@ static void samples_of(const direct_job *j, int chunk, int *s0, int *s1)
     *s1 = (int)((long)n * (chunk + 1) / t);
 }
 
+/* One sample through plane_sample or fwd_sample, with the constants
+ * instantiated; kept out of line so that each kernel gets the registers to
+ * itself. */
+static __attribute__((noinline)) void fwd_one(const rt_conv_geom *g, const float *xs,
+                                              const direct_job *j, float *z)
+{
+    if (plane_fits(g)) {
+        switch (g->oc) {
+#define PLANE(k) case k: plane_sample(g, xs, j->w, j->ws.bias, j->relu, z, k); break;
+            PLANE(1) PLANE(2) PLANE(3) PLANE(4) PLANE(5) PLANE(6) PLANE(7) PLANE(8)
+#undef PLANE
+        }
+    } else if (g->oc <= 8) {
+        fwd_sample(g, xs, j->ws.wp, j->ws.bias, j->relu, z, 1);
+    } else {
+        fwd_sample(g, xs, j->ws.wp, j->ws.bias, j->relu, z, 2);
+    }
+}
+
 static void fwd_task(void *ctx, int task)
 {
     const direct_job *j = ctx;
@@ -309,20 +334,12 @@ static void fwd_task(void *ctx, int task)
     int s0, s1;
     samples_of(j, task, &s0, &s1);
     for (int s = s0; s < s1; s++) {
-        if (plane_fits(g)) {
+        const float *xs = xp;
+        if (plane_fits(g))      /* reads past its rows: always the padded copy */
             pad_copy(g, j->x + s * in, xp);
-            switch (g->oc) {
-#define PLANE(k) case k: plane_sample(g, xp, j->w, j->ws.bias, j->relu, j->z + s * out, k); break;
-                PLANE(1) PLANE(2) PLANE(3) PLANE(4) PLANE(5) PLANE(6) PLANE(7) PLANE(8)
-#undef PLANE
-            }
-            continue;
-        }
-        const float *xs = pad_input(g, j->x + s * in, xp);
-        if (g->oc <= 8)
-            fwd_sample(g, xs, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 1);
         else
-            fwd_sample(g, xs, j->ws.wp, j->ws.bias, j->relu, j->z + s * out, 2);
+            xs = pad_input(g, j->x + s * in, xp);
+        fwd_one(g, xs, j, j->z + s * out);
     }
 }
 
@@ -474,7 +491,7 @@ INLINE void dgrad_pixels(const rt_conv_geom *g, const float *dzp, const float *w
 INLINE void dgrad_run(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
                       int P, int KW, int ICV)
 {
-    enum { DMAX = 16 };
+    enum { DMAX = RPIX + 4 };
     const int D = P + KW - 1;
     int pw = padded_w(g), icp = ICV * 8, ocp = round8(g->oc), oc = g->oc;
     if (D * ICV > DMAX)
@@ -486,15 +503,15 @@ INLINE void dgrad_run(const rt_conv_geom *g, const float *dzp, const float *wt, 
         for (int i = 0; i < D * ICV; i++)
             acc[i] = splat(0.0f);
         for (int o = 0; o < oc; o++) {
-            v8 d[8];
-#pragma GCC unroll 8
+            v8 d[RPIX];
+#pragma GCC unroll 12
             for (int p = 0; p < P; p++)
                 d[p] = splat(dzp[(long)p * ocp + o]);
 #pragma GCC unroll 8
             for (int kx = 0; kx < KW; kx++) {
                 const float *w = wk + ((long)kx * oc + o) * icp;
                 v8 w0 = load8(w), w1 = ICV > 1 ? load8(w + 8) : w0;
-#pragma GCC unroll 8
+#pragma GCC unroll 12
                 for (int p = 0; p < P; p++) {
                     acc[(p + kx) * ICV] = fma8(d[p], w0, acc[(p + kx) * ICV]);
                     if (ICV > 1)
@@ -509,13 +526,16 @@ INLINE void dgrad_run(const rt_conv_geom *g, const float *dzp, const float *wt, 
     }
 }
 
-/* dgrad_run with P a constant: up to 8 for ICV 1, 4 for ICV 2 (KW <= 5). */
+/* dgrad_run with P a constant: up to RPIX for ICV 1, 4 for ICV 2 (KW <= 5). */
 INLINE void dgrad_runs(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
                        int P, int KW, int ICV)
 {
     switch (P) {
 #define PIX(k) case k: dgrad_run(g, dzp, wt, dxp, k, KW, ICV); break;
         PIX(1) PIX(2) PIX(3) PIX(4) PIX(5) PIX(6) PIX(7) PIX(8)
+#if RPIX > 8
+        PIX(9) PIX(10) PIX(11) PIX(12)
+#endif
 #undef PIX
     }
 }
@@ -525,7 +545,7 @@ static int run_pixels(const rt_conv_geom *g)
 {
     if (g->sw != 1 || (g->kw != 3 && g->kw != 5))
         return 0;
-    return g->ic <= 8 ? 8 : g->ic <= 16 && g->kw == 3 ? 4 : 0;
+    return g->ic <= 8 ? RPIX : g->ic <= 16 && g->kw == 3 ? 4 : 0;
 }
 
 INLINE void dgrad_sample(const rt_conv_geom *g, const float *dzp, const float *wt, float *dxp,
