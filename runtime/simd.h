@@ -9,7 +9,7 @@
 #ifndef DNNC_RT_SIMD_H
 #define DNNC_RT_SIMD_H
 
-#if defined(__FMA__) && defined(__AVX__)
+#if defined(__AVX__)
 #include <immintrin.h>
 #endif
 
@@ -34,6 +34,18 @@ typedef int v8iu __attribute__((vector_size(32), aligned(4), may_alias));
 #else
 #define fma8(a, b, c) ((a) * (b) + (c))
 #endif
+/* Per-lane square root (correctly rounded, as sqrtf); per-lane maximum
+ * (as fmaxf: a NaN loses to a number). */
+#if defined(__AVX__)
+#define sqrt8(a) ((v8)_mm256_sqrt_ps((__m256)(a)))
+#else
+#define sqrt8(a) __extension__({ v8 a_ = (a); \
+                                  for (int l_ = 0; l_ < 8; l_++) { a_[l_] = __builtin_sqrtf(a_[l_]); } \
+                                  a_; })
+#endif
+#define max8(a, b) __extension__({ v8 a_ = (a), b_ = (b); select8((b_ > a_) | (a_ != a_), b_, a_); })
+/* Per-lane absolute value (clears the sign bit). */
+#define abs8(a) ((v8)((v8i)(a) & 0x7fffffff))
 /* Per lane: M (all ones or zeros, from a comparison) ? A : B. */
 #define select8(m, a, b) ((v8)(((m) & (v8i)(a)) | (~(m) & (v8i)(b))))
 
