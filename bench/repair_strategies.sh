@@ -23,7 +23,7 @@
 # the budget's unit (the modelled cost of one faulty training: the same on
 # any load), improvement rate 0.97; "no 19.8x": no significant fix, budget
 # used.  The last rows give the rates' mean and median and the measured
-# wall-clock time of the whole column.
+# wall-clock time of the whole column (the reference's trainings left out).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 DNNC=${DNNC:-$here/dnnc}

@@ -242,8 +242,9 @@ static rp_baseline_signs signs_of(const rp_session *s)
 }
 
 /* Trains the --reference program R times into s->reference, outside the
- * budget (its clock and training count are restored).  Returns 0, or 1 on a
- * user error. */
+ * budget (its clock and training count are restored) and outside the
+ * repair's wall-clock time (their time is reported on its own).  Returns 0,
+ * or 1 on a user error. */
 static int train_reference(rp_session *s, const char *path)
 {
     char err[600];
@@ -256,7 +257,10 @@ static int train_reference(rp_session *s, const char *path)
     long trainings = s->pool.trainings;
     const char *phase = s->phase;
     s->phase = "reference";
+    double t0 = rt_now();
     rp_run_program(s, ref, &s->reference);
+    s->reference_seconds = rt_now() - t0;
+    s->t0 += s->reference_seconds;
     s->clock = clock;
     s->pool.trainings = trainings;
     s->phase = phase;

@@ -61,14 +61,6 @@ int rp_workers(const rp_session *s)
     return s->pool.workers > 0 ? s->pool.workers : 1;
 }
 
-double rp_candidate_cost(const rp_session *s, const rp_changes *changes)
-{
-    ir_program *p = rp_apply_all(s->prog, changes, "repair");
-    double c = rp_cost_planned(p ? p : s->prog, s->sizes, 1, true);
-    ir_program_free(p);
-    return c;
-}
-
 /* Model seconds of COUNT runs of P at FRACTION into COSTS (from *AT on), and
  * the load of its own data when not made yet into *LOAD. */
 static void plan_runs(const rp_session *s, const ir_program *p, double fraction, bool test, int count, double *costs,

@@ -111,6 +111,7 @@ typedef struct rp_session {
     suspect_list suspects;      /* ranked suspects */
     rp_runs baseline;           /* R runs of the faulty program */
     rp_runs reference;          /* R runs of the --reference program (n = 0: none) */
+    double reference_seconds;   /* measured seconds they took (left out of rp_elapsed) */
     double t0;                  /* wall-clock start (rt_now) */
     double load_seconds;        /* measured seconds loading the data took (not charged) */
     rp_budget budget;           /* as given */
@@ -134,14 +135,13 @@ typedef struct rp_session {
 /* Parses "20x", "300s" or "--trials N"; false with ERR on a bad value. */
 bool rp_budget_parse(const char *text, int trials, rp_budget *b, char *err, size_t errsize);
 
-/* Wall-clock seconds since the repair began (for reports only). */
+/* Wall-clock seconds since the repair began, the --reference runs left out
+ * (for reports only). */
 double rp_elapsed(const rp_session *s);
 /* Workers the pool runs at once (1 in-process). */
 int rp_workers(const rp_session *s);
 /* Model seconds of budget left (can be negative); a large number for --trials. */
 double rp_budget_left(const rp_session *s);
-/* Model seconds of one full training of CHANGES (test split included). */
-double rp_candidate_cost(const rp_session *s, const rp_changes *changes);
 /* Model seconds of training CANDS[0..N-1] at FRACTION, SEEDS runs each, on
  * the workers (their makespan), loading their data included. */
 double rp_plan_cost(const rp_session *s, const rp_changes *cands, int n, double fraction, int seeds);

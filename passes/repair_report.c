@@ -46,8 +46,8 @@ void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
     if (s->reference.n > 0) {
         double rm, rsd;
         summary(&s->reference, &rm, &rsd);
-        fprintf(out, "reference fix: %s %.4f +- %.4f over %d runs (trained outside the budget)\n", metric_name(s),
-                rm, rsd, s->reference.n);
+        fprintf(out, "reference fix: %s %.4f +- %.4f over %d runs (trained in %.1fs, outside the budget)\n",
+                metric_name(s), rm, rsd, s->reference.n, s->reference_seconds);
     }
     if (s->carved_validation)
         fprintf(out, "note: the program has no validation split; repair selected fixes on 15%% of the "
@@ -134,6 +134,7 @@ void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
         json_object_object_add(ref, "sd", num(rsd));
         json_object_object_add(ref, "runs", json_object_new_int(s->reference.n));
         json_object_object_add(ref, "values", runs_array(&s->reference));
+        json_object_object_add(ref, "seconds", num(s->reference_seconds));
         json_object_object_add(root, "reference", ref);
     }
     json_object_object_add(root, "metric", json_object_new_string(s->facts.classes > 0 ? "accuracy" : "mae"));
