@@ -130,7 +130,14 @@ static inline __attribute__((always_inline)) void update8(const rt_optim *o, con
     const v8 lr = splat(k->lr), eps = splat((float)o->epsilon), one = splat(1.0f);
     const v8 mom = splat((float)o->momentum), rho = splat((float)o->rho);
     const v8 b1 = splat((float)o->beta_1), b2 = splat((float)o->beta_2);
-    v8 W = load8(w), G = load8(g), A = load8(s1), B = load8(s2);
+    const bool uses_s2 = o->kind == IR_OPT_ADADELTA || o->kind == IR_OPT_ADAM ||
+                         o->kind == IR_OPT_ADAMAX || o->kind == IR_OPT_NADAM ||
+                         (o->kind == IR_OPT_RMSPROP && (float)o->momentum != 0.0f);
+    const bool uses_s1 = uses_s2 || o->kind == IR_OPT_RMSPROP || o->kind == IR_OPT_ADAGRAD ||
+                         (o->kind == IR_OPT_SGD && (float)o->momentum != 0.0f);
+    /* Slots are read and written only by the rules that have them: the step
+     * is bound by memory traffic on large layers. */
+    v8 W = load8(w), G = load8(g), A = uses_s1 ? load8(s1) : W, B = uses_s2 ? load8(s2) : W;
     switch (o->kind) {
     case IR_OPT_SGD:
         if ((float)o->momentum == 0.0f) {
@@ -181,8 +188,10 @@ static inline __attribute__((always_inline)) void update8(const rt_optim *o, con
         break;
     }
     store8(w, W);
-    store8(s1, A);
-    store8(s2, B);
+    if (uses_s1)
+        store8(s1, A);
+    if (uses_s2)
+        store8(s2, B);
 }
 
 /* Updates N weights W from gradients G with slots S1, S2: 8 at a time, the
