@@ -1,10 +1,14 @@
 /* layer.c: the table of layer kinds and helpers every kind shares.
  *
  * The table is generated from IR_OPS, so it has exactly one entry per op.
+ * The bias and relu helpers are written on simd.h vectors: at -O2 GCC does
+ * not vectorise loops whose width is only known at run time.
  */
 #include "layer.h"
 
 #include <string.h>
+
+#include "simd.h"
 
 #define RT_X_LAYER_ENTRY(id, name) [IR_OP_##id] = &rt_layer_##name,
 const rt_layer_ops *const rt_layer_table[IR_OP_COUNT] = {IR_OPS(RT_X_LAYER_ENTRY)};
@@ -33,21 +37,48 @@ rt_dims rt_dims_of_shape(const ir_shape *s)
     return d;
 }
 
-void rt_add_bias(float *y, const float *b, long rows, int width)
+void rt_bias_act(float *y, const float *b, bool relu, long rows, int width)
 {
+    const v8 zero = splat(0.0f);
     for (long r = 0; r < rows; r++) {
         float *yr = y + r * width;
-        for (int j = 0; j < width; j++)
-            yr[j] += b[j];
+        int j = 0;
+        for (; j + 8 <= width; j += 8) {
+            v8 v = load8(yr + j);
+            if (b)
+                v += load8(b + j);
+            store8(yr + j, relu ? select8(v > zero, v, zero) : v);
+        }
+        for (; j < width; j++) {
+            float v = b ? yr[j] + b[j] : yr[j];
+            yr[j] = relu && !(v > 0.0f) ? 0.0f : v;
+        }
     }
 }
 
-void rt_sum_rows(const float *dy, float *db, long rows, int width)
+void rt_relu_mask_sum(float *dy, const float *y, float *db, long rows, int width)
 {
-    memset(db, 0, sizeof *db * (size_t)width);
+    const v8 zero = splat(0.0f);
+    if (db)
+        memset(db, 0, sizeof *db * (size_t)width);
     for (long r = 0; r < rows; r++) {
-        const float *dr = dy + r * width;
-        for (int j = 0; j < width; j++)
-            db[j] += dr[j];
+        float *dr = dy + r * width;
+        const float *yr = y ? y + r * width : NULL;
+        int j = 0;
+        for (; j + 8 <= width; j += 8) {
+            v8 d = load8(dr + j);
+            if (yr) {
+                d = select8(load8(yr + j) > zero, d, zero);
+                store8(dr + j, d);
+            }
+            if (db)
+                store8(db + j, load8(db + j) + d);
+        }
+        for (; j < width; j++) {
+            if (yr && !(yr[j] > 0.0f))
+                dr[j] = 0.0f;
+            if (db)
+                db[j] += dr[j];
+        }
     }
 }

@@ -55,9 +55,12 @@ int rt_window_extent(int in, int k, int s, ir_pad pad, int *pad_before);
  * as 1 x 1 x n, [a, b] as 1 x a x b. */
 rt_dims rt_dims_of_shape(const ir_shape *s);
 
-/* Y[r][j] += B[j] for ROWS rows of WIDTH. */
-void rt_add_bias(float *y, const float *b, long rows, int width);
-/* DB[j] = sum over ROWS rows of DY[r][j]. */
-void rt_sum_rows(const float *dy, float *db, long rows, int width);
+/* Y[r][j] += B[j] (skipped when B is NULL), then Y[r][j] = max(Y[r][j], 0)
+ * when RELU, for ROWS rows of WIDTH: a layer's bias and relu in one pass. */
+void rt_bias_act(float *y, const float *b, bool relu, long rows, int width);
+/* When Y (a relu output) is given, DY[r][j] = 0 where Y[r][j] <= 0 (relu's
+ * backward, in place); then, when DB is given, DB[j] = sum over the ROWS rows
+ * of DY[r][j] (the bias gradient, summed in row order). */
+void rt_relu_mask_sum(float *dy, const float *y, float *db, long rows, int width);
 
 #endif

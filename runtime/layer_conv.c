@@ -2,7 +2,9 @@
  *
  * Extents and padding follow TensorFlow (see rt_window_extent).  The kernel is
  * [kh, kw, in_channels, filters] as in Keras.  The arithmetic is in conv.h's
- * kernels; this file chooses one per layer and adds the bias.
+ * kernels; this file chooses one per layer and adds the bias.  A relu
+ * activation is applied here (act_fused): in the direct kernels, or in one
+ * pass with the bias after im2col.
  */
 #include "layer.h"
 
@@ -39,9 +41,9 @@ static int conv_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, char
     }
     L->out = (rt_dims){oh, ow, nd->units};
     rt_conv_geom g = geometry(L, net->max_batch);
+    L->act_fused = L->act == IR_ACT_RELU;   /* applied with the bias (layer.h) */
     if (rt_conv_direct_fits(&g)) {
         L->conv_algo = CONV_DIRECT;
-        L->act_fused = L->act == IR_ACT_RELU;   /* applied in the kernels */
         L->work_size = rt_conv_direct_work(&g, 1);
         L->work_per_chunk = rt_conv_direct_work(&g, 2) - L->work_size;
     } else {
@@ -68,8 +70,8 @@ static void conv_forward(rt_net *net, rt_layer *L, int n, bool training)
         return;
     }
     rt_conv_im2col_forward(&g, L->x, L->pv[RT_KERNEL], L->z, net->work, net->work_size);
-    if (L->pv[RT_BIAS])
-        rt_add_bias(L->z, L->pv[RT_BIAS], (long)n * L->out.h * L->out.w, L->out.c);
+    if (L->pv[RT_BIAS] || L->act_fused)
+        rt_bias_act(L->z, L->pv[RT_BIAS], L->act_fused, (long)n * L->out.h * L->out.w, L->out.c);
 }
 
 static void conv_backward(rt_net *net, rt_layer *L, int n)
@@ -81,10 +83,12 @@ static void conv_backward(rt_net *net, rt_layer *L, int n)
                                 L->dx, net->work, net->threads);
         return;
     }
+    /* With relu fused, dz is dy (net.c), masked here in place. */
+    if (L->pg[RT_BIAS] || L->act_fused)
+        rt_relu_mask_sum(L->dz, L->act_fused ? L->y : NULL, L->pg[RT_BIAS],
+                         (long)n * L->out.h * L->out.w, L->out.c);
     rt_conv_im2col_backward(&g, L->x, L->pv[RT_KERNEL], L->dz, L->pg[RT_KERNEL], L->dx,
                             net->work, net->work_size);
-    if (L->pg[RT_BIAS])
-        rt_sum_rows(L->dz, L->pg[RT_BIAS], (long)n * L->out.h * L->out.w, L->out.c);
 }
 
 const rt_layer_ops rt_layer_conv2d = {conv_setup, conv_forward, conv_backward};

@@ -265,9 +265,18 @@ static void check_conv(void)
     conv_model(3, 12, 3, 10, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: rows of 12, 10 filters");
     conv_model(3, 13, 5, 4, 3, 5, 1, 1, IR_PAD_VALID, true, 2, "conv2d: rows of 9, 3x5 kernel");
 
-    ir_model *m = fresh();   /* [h, w] input read as one channel */
-    tu_input(m, 5, 5, 0);
+    ir_model *m = fresh();   /* im2col with relu applied after it, in one pass with the bias */
+    tu_input(m, 4, 4, 17);
     ir_node *cv = tu_layer(m, IR_OP_CONV2D, "conv");
+    cv->units = 9;
+    cv->activation = IR_ACT_RELU;
+    tu_layer(m, IR_OP_FLATTEN, "flat");
+    tu_dense(m, "out", 2, IR_ACT_LINEAR);
+    gradcheck(m, IR_LOSS_MSE, 2, false, "conv2d: 17 channels in (im2col), relu");
+
+    m = fresh();   /* [h, w] input read as one channel */
+    tu_input(m, 5, 5, 0);
+    cv = tu_layer(m, IR_OP_CONV2D, "conv");
     cv->units = 2;
     cv->activation = IR_ACT_RELU;
     tu_layer(m, IR_OP_FLATTEN, "flat");
@@ -364,6 +373,14 @@ static void check_activations(void)
         snprintf(what, sizeof what, "activation %s", ir_enum_name(&ir_act_table, a));
         gradcheck(m, IR_LOSS_MSE, 4, false, what);
     }
+    /* relu is applied with the bias, 8 units at a time, the rest one by one:
+     * widths past 8, and relu on the output layer (its gradient is masked in
+     * the loss's buffer). */
+    ir_model *m = fresh();
+    tu_input(m, 5, 0, 0);
+    tu_dense(m, "fc1", 11, IR_ACT_RELU);
+    tu_dense(m, "out", 9, IR_ACT_RELU);
+    gradcheck(m, IR_LOSS_MSE, 3, false, "relu: 11 and 9 units, relu output");
 }
 
 static void loss_model(ir_loss l, ir_act out_act, int k, int n, bool zero_one)
