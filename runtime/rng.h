@@ -29,6 +29,10 @@ uint64_t rt_rng_u64(rt_rng *r);
 double rt_rng_double(rt_rng *r);
 /* Uniform in [0, 1) with 24 bits (every value exactly representable). */
 float rt_rng_float(rt_rng *r);
+/* OUT[0 .. N-1] = uniform floats in [0, 1) with 24 bits, from four
+ * generators seeded by R's next four outputs (a different sequence from N
+ * calls of rt_rng_float, and many times faster). */
+void rt_rng_floats(rt_rng *r, float *out, long n);
 /* Uniform integer in [0, n), n >= 1, without modulo bias. */
 uint64_t rt_rng_below(rt_rng *r, uint64_t n);
 /* Standard normal (Box-Muller, in double). */
