@@ -58,27 +58,40 @@ void rt_bias_act(float *y, const float *b, bool relu, long rows, int width)
 
 void rt_relu_mask_sum(float *dy, const float *y, float *db, long rows, int width)
 {
+    /* In blocks of rows, column blocks of 8 outer and rows inner, so that a
+     * column block's sums stay in a register; each column is still summed in
+     * row order. */
+    enum { ROWS = 64 };
     const v8 zero = splat(0.0f);
-    if (db)
-        memset(db, 0, sizeof *db * (size_t)width);
-    for (long r = 0; r < rows; r++) {
-        float *dr = dy + r * width;
-        const float *yr = y ? y + r * width : NULL;
+    for (long r0 = 0; r0 < rows; r0 += ROWS) {
+        long r1 = r0 + ROWS < rows ? r0 + ROWS : rows;
         int j = 0;
         for (; j + 8 <= width; j += 8) {
-            v8 d = load8(dr + j);
-            if (yr) {
-                d = select8(load8(yr + j) > zero, d, zero);
-                store8(dr + j, d);
+            v8 sum = db && r0 > 0 ? load8(db + j) : zero;
+            for (long r = r0; r < r1; r++) {
+                float *d = dy + r * width + j;
+                v8 v = load8(d);
+                if (y) {
+                    v = select8(load8(y + r * width + j) > zero, v, zero);
+                    store8(d, v);
+                }
+                sum += v;
             }
             if (db)
-                store8(db + j, load8(db + j) + d);
+                store8(db + j, sum);
         }
         for (; j < width; j++) {
-            if (yr && !(yr[j] > 0.0f))
-                dr[j] = 0.0f;
+            float sum = db && r0 > 0 ? db[j] : 0.0f;
+            for (long r = r0; r < r1; r++) {
+                float *d = dy + r * width + j;
+                if (y && !(y[r * width + j] > 0.0f))
+                    *d = 0.0f;
+                sum += *d;
+            }
             if (db)
-                db[j] += dr[j];
+                db[j] = sum;
         }
     }
+    if (db && rows <= 0)
+        memset(db, 0, sizeof *db * (size_t)width);
 }

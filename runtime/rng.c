@@ -77,12 +77,13 @@ float rt_rng_float(rt_rng *r)
 
 uint64_t rt_rng_below(rt_rng *r, uint64_t n)
 {
-    /* Rejection of the top partial block: uniform for every n. */
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x;
-    do
+    /* Rejection of the top partial block, [UINT64_MAX - UINT64_MAX % n,
+     * UINT64_MAX]: uniform for every n.  That block lies within the top n
+     * values, so its bound (a second division) is only worked out for x
+     * there, almost never. */
+    uint64_t x = rt_rng_u64(r);
+    while (x > UINT64_MAX - n && x >= UINT64_MAX - UINT64_MAX % n)
         x = rt_rng_u64(r);
-    while (x >= limit);
     return x % n;
 }
 
