@@ -215,6 +215,32 @@ INLINE void fwd_sample(const rt_conv_geom *g, const float *xp, const float *wp,
     }
 }
 
+/* T[p][o] = T[o][p]: an 8 x 8 transpose in three rounds of two-vector
+ * shuffles (unpack, pairs, halves), as the AVX idiom. */
+#define SHUF(a, b, ...) __builtin_shuffle(a, b, (v8i){__VA_ARGS__})
+INLINE void transpose8(v8 *t)
+{
+    v8 u[8], s[8];
+#pragma GCC unroll 4
+    for (int i = 0; i < 8; i += 2) {
+        u[i] = SHUF(t[i], t[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        u[i + 1] = SHUF(t[i], t[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma GCC unroll 2
+    for (int i = 0; i < 8; i += 4) {
+        s[i] = SHUF(u[i], u[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        s[i + 1] = SHUF(u[i], u[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        s[i + 2] = SHUF(u[i + 1], u[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        s[i + 3] = SHUF(u[i + 1], u[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        t[i] = SHUF(s[i], s[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        t[i + 4] = SHUF(s[i], s[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+}
+#undef SHUF
+
 /* One input channel, stride 1 (a grayscale first layer): vectorised over 8
  * output pixels instead of over channels, so all 8 lanes do useful work
  * whatever the channel count; each weight is broadcast once per (ky, kx, o)
@@ -223,7 +249,7 @@ INLINE void fwd_sample(const rt_conv_geom *g, const float *xp, const float *wp,
  * tile is full.  The input is the zero-padded copy, read up to 8 floats past
  * its rows (inside the scratch block). */
 INLINE void plane_tile(const float *xp, long pw, const float *w, const float *bias, bool relu,
-                       int kh, int kw, float *z, long zrow, int R, int OC)
+                       int kh, int kw, float *z, long zrow, int room, int R, int OC)
 {
     v8 acc[4][8];
 #pragma GCC unroll 4
@@ -247,15 +273,29 @@ INLINE void plane_tile(const float *xp, long pw, const float *w, const float *bi
             }
         }
 #pragma GCC unroll 4
-    for (int r = 0; r < R; r++)
+    for (int r = 0; r < R; r++) {
+        v8 t[8];
 #pragma GCC unroll 8
-        for (int o = 0; o < OC; o++) {
-            if (relu)
-                acc[r][o] = (v8)((v8i)acc[r][o] & (acc[r][o] > splat(0.0f)));
+        for (int o = 0; o < 8; o++)
+            t[o] = o >= OC ? splat(0.0f) : !relu ? acc[r][o]
+                   : (v8)((v8i)acc[r][o] & (acc[r][o] > splat(0.0f)));
+        transpose8(t);
+        /* Pixel p's OC channels start at p * OC.  A full store spills into
+         * the following pixels of the row, written afterwards (by this tile
+         * or the next), so it is used while it stays inside the row (ROOM
+         * pixels from the tile's first); the others are stored lane by lane. */
+        float *zr = z + r * zrow;
 #pragma GCC unroll 8
-            for (int p = 0; p < 8; p++)
-                z[r * zrow + p * OC + o] = acc[r][o][p];
+        for (int p = 0; p < 8; p++) {
+            if (p * OC + 8 <= room * OC) {
+                store8(zr + p * OC, t[p]);
+                continue;
+            }
+#pragma GCC unroll 8
+            for (int o = 0; o < OC; o++)
+                zr[p * OC + o] = t[p][o];
         }
+    }
 }
 
 INLINE void plane_sample(const rt_conv_geom *g, const float *xp, const float *w,
@@ -270,11 +310,11 @@ INLINE void plane_sample(const rt_conv_geom *g, const float *xp, const float *w,
             int x = ox + 8 <= g->ow ? ox : g->ow - 8;
             if (R <= g->oh)
                 plane_tile(xp + y * pw + x, pw, w, bias, relu, g->kh, g->kw,
-                           z + y * zrow + (long)x * OC, zrow, R, OC);
+                           z + y * zrow + (long)x * OC, zrow, g->ow - x, R, OC);
             else
                 for (int r = 0; r < g->oh; r++)
                     plane_tile(xp + (long)r * pw + x, pw, w, bias, relu, g->kh, g->kw,
-                               z + r * zrow + (long)x * OC, zrow, 1, OC);
+                               z + r * zrow + (long)x * OC, zrow, g->ow - x, 1, OC);
         }
     }
 }

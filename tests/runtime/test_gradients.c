@@ -259,6 +259,9 @@ static void check_conv(void)
     conv_model(9, 11, 1, 6, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 1 channel, 9x11 same");
     conv_model(4, 12, 1, 3, 3, 3, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 1 channel, 2 rows out");
     conv_model(12, 10, 1, 8, 5, 3, 1, 1, IR_PAD_VALID, false, 1, "conv2d: 1 channel, 8 filters");
+    /* Few filters: a pixel's full-vector store spans several pixels. */
+    conv_model(3, 11, 1, 1, 3, 3, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 1 channel, 1 filter");
+    conv_model(5, 13, 1, 2, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 1 channel, 2 filters");
     conv_model(6, 6, 6, 4, 5, 5, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 5x5 valid, 6 channels");
     conv_model(4, 4, 2, 3, 1, 1, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 1x1");
     /* Rows of 9 to 12 pixels: the widest register blocks (32-register targets). */
