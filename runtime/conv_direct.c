@@ -463,11 +463,83 @@ INLINE void wgrad_rows(const rt_conv_geom *g, const float *xp, const float *dzp,
     }
 }
 
+/* One input channel, stride 1, a KH x KW kernel (whole, in KH * KW
+ * accumulators), at most 8 output channels: the kernel gradient of a row of
+ * pixels in runs of P.  Each input value under a run is broadcast once and
+ * serves every (pixel, kx) pair that reads it, instead of once per pair: a
+ * broadcast per multiply-add made the generic block wait on loads. */
+INLINE void wgrad_plane_run(const float *const *xr, const float *dr, v8 *acc, int P, int KH,
+                            int KW)
+{
+    v8 d[8];
+#pragma GCC unroll 8
+    for (int p = 0; p < P; p++)
+        d[p] = load8(dr + p * 8);
+#pragma GCC unroll 5
+    for (int ky = 0; ky < KH; ky++)
+#pragma GCC unroll 12
+        for (int c = 0; c < P + KW - 1; c++) {
+            v8 xb = splat(xr[ky][c]);
+#pragma GCC unroll 5
+            for (int kx = 0; kx < KW; kx++)
+                if (c - kx >= 0 && c - kx < P)
+                    acc[ky * KW + kx] = fma8(xb, d[c - kx], acc[ky * KW + kx]);
+        }
+}
+
+INLINE void wgrad_plane(const rt_conv_geom *g, const float *xp, const float *dzp, float *dwp,
+                        int KH, int KW)
+{
+    enum { P = 4 };         /* pixels per run (5 or 6 spill registers) */
+    int pw = padded_w(g);
+    v8 acc[25];             /* KH * KW of them */
+#pragma GCC unroll 25
+    for (int i = 0; i < KH * KW; i++)
+        acc[i] = splat(0.0f);
+    for (int oy = 0; oy < g->oh; oy++) {
+        const float *dr = dzp + (long)oy * g->ow * 8;
+        const float *xr[5];     /* KH input rows under the run */
+#pragma GCC unroll 5
+        for (int ky = 0; ky < KH; ky++)
+            xr[ky] = xp + (long)(oy + ky) * pw;
+        int ox = 0;
+        for (; ox + P <= g->ow; ox += P) {
+            wgrad_plane_run(xr, dr + ox * 8, acc, P, KH, KW);
+#pragma GCC unroll 5
+            for (int ky = 0; ky < KH; ky++)
+                xr[ky] += P;
+        }
+        for (; ox < g->ow; ox++) {
+            wgrad_plane_run(xr, dr + ox * 8, acc, 1, KH, KW);
+#pragma GCC unroll 5
+            for (int ky = 0; ky < KH; ky++)
+                xr[ky]++;
+        }
+    }
+#pragma GCC unroll 25
+    for (int i = 0; i < KH * KW; i++)
+        store8(dwp + i * 8, load8(dwp + i * 8) + acc[i]);
+}
+
+/* Whether wgrad_plane handles G (with accumulators in registers). */
+static bool wgrad_plane_fits(const rt_conv_geom *g)
+{
+    return VREGS > 16 && g->ic == 1 && g->sh == 1 && g->sw == 1 && g->oc <= 8 &&
+           ((g->kh == 5 && g->kw == 5) || (g->kh == 3 && g->kw == 3));
+}
+
 INLINE void wgrad_sample(const rt_conv_geom *g, const float *xp, const float *dzp,
                          float *dwp, int OCV)
 {
     const int rmax = OCV == 1 ? WROWS : WROWS / 2;   /* accumulators in registers */
     long k = (long)g->kh * g->kw * g->ic;
+    if (OCV == 1 && wgrad_plane_fits(g)) {
+        if (g->kh == 5)
+            wgrad_plane(g, xp, dzp, dwp, 5, 5);
+        else
+            wgrad_plane(g, xp, dzp, dwp, 3, 3);
+        return;
+    }
     long blocks = (k + rmax - 1) / rmax;
     /* Blocks of near-equal size: 25 rows in blocks of 12 are 9 + 8 + 8, not
      * 12 + 12 + 1. */
