@@ -463,69 +463,103 @@ INLINE void wgrad_rows(const rt_conv_geom *g, const float *xp, const float *dzp,
     }
 }
 
-/* One input channel, stride 1, a KH x KW kernel (whole, in KH * KW
- * accumulators), at most 8 output channels: the kernel gradient of a row of
- * pixels in runs of P.  Each input value under a run is broadcast once and
- * serves every (pixel, kx) pair that reads it, instead of once per pair: a
- * broadcast per multiply-add made the generic block wait on loads. */
-INLINE void wgrad_plane_run(const float *const *xr, const float *dr, v8 *acc, int P, int KH,
-                            int KW)
+/* Stride 1, at most 8 output channels, a kernel width KW and IC input
+ * channels known at compile time: the kernel gradient of KB kernel rows (in
+ * KB * KW * IC accumulators) over a row of pixels, in runs of P.  Each input
+ * value under a run is broadcast once and serves every (pixel, kx) pair that
+ * reads it, instead of once per pair: a broadcast (and an offset) per
+ * multiply-add made the generic block wait on loads.  XR holds the KB input
+ * rows under the run's first pixel. */
+INLINE void wgrad_run(const float *const *xr, const float *dr, v8 *acc, int P, int KB, int KW,
+                      int IC)
 {
     v8 d[8];
 #pragma GCC unroll 8
     for (int p = 0; p < P; p++)
         d[p] = load8(dr + p * 8);
 #pragma GCC unroll 5
-    for (int ky = 0; ky < KH; ky++)
-#pragma GCC unroll 12
-        for (int c = 0; c < P + KW - 1; c++) {
-            v8 xb = splat(xr[ky][c]);
+    for (int kb = 0; kb < KB; kb++)
+#pragma GCC unroll 8
+        for (int cx = 0; cx < P + KW - 1; cx++)
+#pragma GCC unroll 8
+            for (int c = 0; c < IC; c++) {
+                v8 xb = splat(xr[kb][cx * IC + c]);
 #pragma GCC unroll 5
-            for (int kx = 0; kx < KW; kx++)
-                if (c - kx >= 0 && c - kx < P)
-                    acc[ky * KW + kx] = fma8(xb, d[c - kx], acc[ky * KW + kx]);
-        }
+                for (int kx = 0; kx < KW; kx++)
+                    if (cx - kx >= 0 && cx - kx < P) {
+                        int a = (kb * KW + kx) * IC + c;
+                        acc[a] = fma8(xb, d[cx - kx], acc[a]);
+                    }
+            }
 }
 
-INLINE void wgrad_plane(const rt_conv_geom *g, const float *xp, const float *dzp, float *dwp,
-                        int KH, int KW)
+/* The kernel gradient of one sample with wgrad_run, KB kernel rows at a
+ * time (the whole kernel for one channel, one row otherwise). */
+INLINE void wgrad_runs(const rt_conv_geom *g, const float *xp, const float *dzp, float *dwp,
+                       int KB, int KW, int IC)
 {
     enum { P = 4 };         /* pixels per run (5 or 6 spill registers) */
-    int pw = padded_w(g);
-    v8 acc[25];             /* KH * KW of them */
+    long xrow = (long)padded_w(g) * IC;
+    for (int ky0 = 0; ky0 < g->kh; ky0 += KB) {
+        v8 acc[25];         /* KB * KW * IC of them */
+        if (KB * KW * IC > 25)
+            return;         /* never called so: keeps the unused instantiations in bounds */
 #pragma GCC unroll 25
-    for (int i = 0; i < KH * KW; i++)
-        acc[i] = splat(0.0f);
-    for (int oy = 0; oy < g->oh; oy++) {
-        const float *dr = dzp + (long)oy * g->ow * 8;
-        const float *xr[5];     /* KH input rows under the run */
+        for (int i = 0; i < KB * KW * IC; i++)
+            acc[i] = splat(0.0f);
+        for (int oy = 0; oy < g->oh; oy++) {
+            const float *dr = dzp + (long)oy * g->ow * 8;
+            const float *xr[5];
 #pragma GCC unroll 5
-        for (int ky = 0; ky < KH; ky++)
-            xr[ky] = xp + (long)(oy + ky) * pw;
-        int ox = 0;
-        for (; ox + P <= g->ow; ox += P) {
-            wgrad_plane_run(xr, dr + ox * 8, acc, P, KH, KW);
+            for (int kb = 0; kb < KB; kb++)
+                xr[kb] = xp + (oy + ky0 + kb) * xrow;
+            int ox = 0;
+            for (; ox + P <= g->ow; ox += P) {
+                wgrad_run(xr, dr + ox * 8, acc, P, KB, KW, IC);
 #pragma GCC unroll 5
-            for (int ky = 0; ky < KH; ky++)
-                xr[ky] += P;
+                for (int kb = 0; kb < KB; kb++)
+                    xr[kb] += P * IC;
+            }
+            for (; ox < g->ow; ox++) {
+                wgrad_run(xr, dr + ox * 8, acc, 1, KB, KW, IC);
+#pragma GCC unroll 5
+                for (int kb = 0; kb < KB; kb++)
+                    xr[kb] += IC;
+            }
         }
-        for (; ox < g->ow; ox++) {
-            wgrad_plane_run(xr, dr + ox * 8, acc, 1, KH, KW);
-#pragma GCC unroll 5
-            for (int ky = 0; ky < KH; ky++)
-                xr[ky]++;
-        }
+        float *dst = dwp + (long)ky0 * KW * IC * 8;
+#pragma GCC unroll 25
+        for (int i = 0; i < KB * KW * IC; i++)
+            store8(dst + i * 8, load8(dst + i * 8) + acc[i]);
     }
-#pragma GCC unroll 25
-    for (int i = 0; i < KH * KW; i++)
-        store8(dwp + i * 8, load8(dwp + i * 8) + acc[i]);
 }
 
-/* Whether wgrad_plane handles G (with accumulators in registers). */
-static bool wgrad_plane_fits(const rt_conv_geom *g)
+/* The kernel gradient of one sample with wgrad_runs when G suits it (32
+ * vector registers, stride 1, at most 8 filters, the kernel shapes
+ * instantiated here); false otherwise. */
+static bool wgrad_by_runs(const rt_conv_geom *g, const float *xp, const float *dzp, float *dwp)
 {
-    return VREGS > 16 && g->ic == 1 && g->sh == 1 && g->sw == 1 && g->oc <= 8 &&
-           ((g->kh == 5 && g->kw == 5) || (g->kh == 3 && g->kw == 3));
+    if (VREGS <= 16 || g->sh != 1 || g->sw != 1 || g->oc > 8)
+        return false;
+    if (g->ic == 1 && g->kh == 5 && g->kw == 5)
+        wgrad_runs(g, xp, dzp, dwp, 5, 5, 1);
+    else if (g->ic == 1 && g->kh == 3 && g->kw == 3)
+        wgrad_runs(g, xp, dzp, dwp, 3, 3, 1);
+    else if (g->kw == 3 && g->ic >= 2 && g->ic <= 8)
+        switch (g->ic) {
+#define IC3(k) case k: wgrad_runs(g, xp, dzp, dwp, 1, 3, k); break;
+            IC3(2) IC3(3) IC3(4) IC3(5) IC3(6) IC3(7) IC3(8)
+#undef IC3
+        }
+    else if (g->kw == 5 && g->ic >= 2 && g->ic <= 5)
+        switch (g->ic) {
+#define IC5(k) case k: wgrad_runs(g, xp, dzp, dwp, 1, 5, k); break;
+            IC5(2) IC5(3) IC5(4) IC5(5)
+#undef IC5
+        }
+    else
+        return false;
+    return true;
 }
 
 INLINE void wgrad_sample(const rt_conv_geom *g, const float *xp, const float *dzp,
@@ -533,13 +567,8 @@ INLINE void wgrad_sample(const rt_conv_geom *g, const float *xp, const float *dz
 {
     const int rmax = OCV == 1 ? WROWS : WROWS / 2;   /* accumulators in registers */
     long k = (long)g->kh * g->kw * g->ic;
-    if (OCV == 1 && wgrad_plane_fits(g)) {
-        if (g->kh == 5)
-            wgrad_plane(g, xp, dzp, dwp, 5, 5);
-        else
-            wgrad_plane(g, xp, dzp, dwp, 3, 3);
+    if (OCV == 1 && wgrad_by_runs(g, xp, dzp, dwp))
         return;
-    }
     long blocks = (k + rmax - 1) / rmax;
     /* Blocks of near-equal size: 25 rows in blocks of 12 are 9 + 8 + 8, not
      * 12 + 12 + 1. */

@@ -264,6 +264,7 @@ static void check_conv(void)
     conv_model(5, 13, 1, 2, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 1 channel, 2 filters");
     conv_model(6, 6, 6, 4, 5, 5, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 5x5 valid, 6 channels");
     conv_model(4, 4, 2, 3, 1, 1, 1, 1, IR_PAD_VALID, true, 2, "conv2d: 1x1");
+    conv_model(5, 7, 8, 8, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: 8 to 8 channels, 3x3");
     /* Rows of 9 to 12 pixels: the widest register blocks (32-register targets). */
     conv_model(3, 12, 3, 10, 3, 3, 1, 1, IR_PAD_SAME, true, 2, "conv2d: rows of 12, 10 filters");
     conv_model(3, 13, 5, 4, 3, 5, 1, 1, IR_PAD_VALID, true, 2, "conv2d: rows of 9, 3x5 kernel");
