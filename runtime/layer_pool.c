@@ -123,12 +123,20 @@ static void maxpool_samples(rt_layer *L, int s0, int s1)
     }
 }
 
-/* Each sample's gradient goes to the maxima of its own windows. */
+/* Each sample's gradient goes to the maxima of its own windows: a sum where
+ * windows overlap, a plain store where they do not (one input is then the
+ * maximum of at most one window). */
 static void maxpool_back_samples(rt_layer *L, int s0, int s1)
 {
+    const ir_node *nd = L->node;
     memset(L->dx + s0 * L->in_size, 0, sizeof *L->dx * (size_t)((s1 - s0) * L->in_size));
-    for (long o = s0 * L->out_size; o < s1 * L->out_size; o++)
-        L->dx[L->iscratch[o]] += L->dz[o];
+    long o0 = s0 * L->out_size, o1 = s1 * L->out_size;
+    if (nd->stride.h >= nd->pool.h && nd->stride.w >= nd->pool.w)
+        for (long o = o0; o < o1; o++)
+            L->dx[L->iscratch[o]] = L->dz[o];
+    else
+        for (long o = o0; o < o1; o++)
+            L->dx[L->iscratch[o]] += L->dz[o];
 }
 
 /* A pooling pass cut into chunks of samples for the workers. */

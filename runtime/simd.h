@@ -21,7 +21,8 @@ typedef int v8iu __attribute__((vector_size(32), aligned(4), may_alias));
 /* Unaligned load and store of 8 floats. */
 #define load8(p) ((v8)*(const v8u *)(p))
 #define store8(p, v) (*(v8u *)(p) = (v))
-/* Unaligned store of 8 ints. */
+/* Unaligned load and store of 8 ints. */
+#define load8i(p) ((v8i)*(const v8iu *)(p))
 #define store8i(p, v) (*(v8iu *)(p) = (v))
 /* 8 copies of a float: a broadcast (adding the float to a zero vector, the
  * obvious spelling, costs a scalar add first: x + 0 is not x for x = -0). */

@@ -289,12 +289,12 @@ static void check_conv(void)
 }
 
 static void pool_model(ir_op op, int h, int w, int ph, int pw, int sh, int sw, ir_pad pad,
-                       int n, const char *what)
+                       int n, int filters, const char *what)
 {
     ir_model *m = fresh();
     tu_input(m, h, w, 2);
     ir_node *cv = tu_layer(m, IR_OP_CONV2D, "conv");
-    cv->units = 3;
+    cv->units = filters;
     cv->padding = IR_PAD_SAME;
     ir_node *pl = tu_layer(m, op, "pool");
     pl->pool = (ir_int2){ph, pw};
@@ -313,13 +313,15 @@ static void check_pools(void)
         char what[96];
         const char *name = k ? "avgpool" : "maxpool";
         snprintf(what, sizeof what, "%s: 2x2 stride 2 valid", name);
-        pool_model(op, 6, 6, 2, 2, 2, 2, IR_PAD_VALID, 2, what);
+        pool_model(op, 6, 6, 2, 2, 2, 2, IR_PAD_VALID, 2, 3, what);
+        snprintf(what, sizeof what, "%s: 2x2 stride 2 valid, 11 channels", name);
+        pool_model(op, 4, 4, 2, 2, 2, 2, IR_PAD_VALID, 2, 11, what);
         snprintf(what, sizeof what, "%s: 3x3 stride 2 same, odd input", name);
-        pool_model(op, 7, 5, 3, 3, 2, 2, IR_PAD_SAME, 2, what);
+        pool_model(op, 7, 5, 3, 3, 2, 2, IR_PAD_SAME, 2, 3, what);
         snprintf(what, sizeof what, "%s: 2x3 stride 1 valid, batch 1", name);
-        pool_model(op, 5, 6, 2, 3, 1, 1, IR_PAD_VALID, 1, what);
+        pool_model(op, 5, 6, 2, 3, 1, 1, IR_PAD_VALID, 1, 3, what);
         snprintf(what, sizeof what, "%s: 2x2 stride 2 same, odd input", name);
-        pool_model(op, 5, 5, 2, 2, 2, 2, IR_PAD_SAME, 3, what);
+        pool_model(op, 5, 5, 2, 2, 2, 2, IR_PAD_SAME, 3, 3, what);
     }
     threads = 1;
 }
