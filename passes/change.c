@@ -83,6 +83,13 @@ static size_t type_size(ir_type type)
     }
 }
 
+double rp_scaled(double v, double factor)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.12g", v * factor);
+    return strtod(buf, NULL);
+}
+
 void rp_format_optimizer(const ir_train *t, bool spaced, char *buf, size_t size)
 {
     ir_train def;

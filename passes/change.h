@@ -106,6 +106,10 @@ ir_program *rp_apply_all(const ir_program *base, const rp_changes *l, const char
  * SPACED puts " = " and ", " between the parts, as .dnn sources are written. */
 void rp_format_optimizer(const ir_train *t, bool spaced, char *buf, size_t size);
 
+/* V times FACTOR, rounded to 12 significant digits: a patch should say
+ * 0.045 for 0.45 x 0.1, not the 0.045000000000000005 of binary floating point. */
+double rp_scaled(double v, double factor);
+
 /* One line per change: "line 12: fc1.activation: sigmoid -> relu (reason)". */
 void rp_change_describe(const rp_change *c, char *buf, size_t size);
 

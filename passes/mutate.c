@@ -253,10 +253,16 @@ bool rp_mutate(const ir_program *p, const char *name, const char *args, rp_chang
         }
     } else if (op->how == MU_FACTOR) {
         double f = op->def;
-        if (arg(args, "factor", text, sizeof text))
-            f = strtod(text, NULL);
+        if (arg(args, "factor", text, sizeof text)) {
+            char *end;
+            f = strtod(text, &end);
+            if (end == text || *end || !(f > 0) || !isfinite(f)) {
+                snprintf(err, errsize, "%s: factor '%s' is not a positive number", op->name, text);
+                return false;
+            }
+        }
         if (d->type == IR_T_FLOAT)
-            v.f = *(const double *)field * f;
+            v.f = rp_scaled(*(const double *)field, f);
         else
             v.i = (int)fmax(1, floor(*(const int *)field * f));
     } else if (op->how == MU_FIXED) {

@@ -78,7 +78,8 @@ void rp_source_value(const ir_attr_desc *desc, const void *obj, char *buf, size_
     if (desc->type == IR_T_FLOAT) {
         double v = *(const double *)((const char *)obj + desc->offset);
         double inv = v != 0 ? 1 / v : 0;
-        if (v > 0 && v < 1 && inv < 1e6 && fabs(inv - round(inv)) < 1e-9 * inv && 1 / round(inv) == v) {
+        /* 1/255 reads better than 0.00392156862745098; 0.001 stays 0.001. */
+        if (strlen(raw) > 8 && v > 0 && v < 1 && inv < 1e6 && fabs(inv - round(inv)) < 1e-9 * inv && 1 / round(inv) == v) {
             snprintf(buf, size, "1/%.0f", round(inv));
             return;
         }
@@ -328,7 +329,8 @@ char *rp_patch_source(const char *text, const ir_program *base, const ir_program
     }
     char *out = NULL;
     if (ok) {
-        qsort(e.items, (size_t)e.n, sizeof *e.items, by_offset_desc);
+        if (e.n > 1)   /* qsort of a NULL array, even empty, is undefined */
+            qsort(e.items, (size_t)e.n, sizeof *e.items, by_offset_desc);
         size_t len = strlen(text);
         out = ir_strdup(text);
         for (int i = 0; i < e.n; i++) {

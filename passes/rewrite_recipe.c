@@ -44,7 +44,7 @@ void rp_pass_learning_rate(const rp_ctx *ctx, rp_edits *out)
     int n_tried = 0;
     for (size_t i = 0; i <= sizeof factors / sizeof factors[0]; i++) {
         bool to_default = i == sizeof factors / sizeof factors[0];
-        double v = to_default ? def.learning_rate : lr * factors[i];
+        double v = to_default ? def.learning_rate : rp_scaled(lr, factors[i]);
         if (v < 1e-6 || v > 10 || fabs(v - lr) <= 1e-12 * lr)
             continue;
         bool dup = false;

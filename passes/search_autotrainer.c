@@ -101,7 +101,7 @@ static bool make_fix(const rp_session *s, const ir_program *p, at_fix fix, rp_sy
         break;
     }
     case AT_LR_DOWN: case AT_LR_UP: {
-        double lr = t->learning_rate * (fix == AT_LR_DOWN ? 0.1 : 10);
+        double lr = rp_scaled(t->learning_rate, fix == AT_LR_DOWN ? 0.1 : 10);
         if (lr >= 1e-6 && lr <= 10) {
             c = rp_set_train(p, IR_TATTR_LEARNING_RATE, &lr, REPAIR_LEARNING_RATE, why);
             rp_changes_push(out, &c);

@@ -76,6 +76,10 @@ check "an unknown layer exits 1" "[ $? -eq 1 ] && grep -q nope '$tmp/err'"
 check "set with an unknown attribute exits 1" "[ $? -eq 1 ] && grep -q nope '$tmp/err'"
 "$DNNC" --mutate set --mutate-args to=1 "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
 check "set without a place exits 1" "[ $? -eq 1 ] && grep -q place= '$tmp/err'"
+"$DNNC" --mutate change_learning_rate --mutate-args factor=abc "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
+check "a factor that is not a number exits 1" "[ \$? -eq 1 ] && grep -q \"factor 'abc'\" '$tmp/err'"
+"$DNNC" --mutate change_learning_rate --mutate-args factor=0.1 --quiet "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
+check "a scaled rate reads as written (0.001, not floating-point noise)" "grep -q 'learning_rate = 0.001)' '$tmp/out'"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
