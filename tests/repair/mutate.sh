@@ -3,14 +3,7 @@
 # --check and differs from the source by one small edit that keeps the
 # comments; bad operators and arguments exit 1; --json names the change.
 set -u
-DNNC=${DNNC:-$(pwd)/dnnc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$tmp/err" | tail -n 10; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+. "${srcdir:-.}/tests/tap.sh"
 
 cat > "$tmp/ok.dnn" <<'DNN'
 # ok.dnn: a healthy program (test fixture)
@@ -81,5 +74,4 @@ check "a factor that is not a number exits 1" "[ \$? -eq 1 ] && grep -q \"factor
 "$DNNC" --mutate change_learning_rate --mutate-args factor=0.1 --quiet "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
 check "a scaled rate reads as written (0.001, not floating-point noise)" "grep -q 'learning_rate = 0.001)' '$tmp/out'"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -12,15 +12,7 @@
 # reports the same fixes, and never spends more than its budget.  With
 # --reference (the repaired source), each fix has an improvement rate.
 set -u
-DNNC=${DNNC:-$(pwd)/dnnc}
-SRC=${srcdir:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$tmp/err" | tail -n 20; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+. "${srcdir:-.}/tests/tap.sh"
 
 cat > "$tmp/slow.dnn" <<'DNN'
 # slow.dnn: a classifier that cannot learn (test fixture)
@@ -116,5 +108,4 @@ check "each fix has an improvement rate" "grep -q '\"improvement_rate\": *[-0-9]
 "$DNNC" --repair --quiet --trials 12 --reference "$tmp/healthy.dnn" "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
 check "a reference on other data exits 1" "[ $? -eq 1 ] && grep -q 'same data' '$tmp/err'"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

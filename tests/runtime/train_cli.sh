@@ -6,15 +6,7 @@
 # errors (mismatched output, missing or damaged weights file) that must give
 # "dnnc: error:" and exit status 1, never a crash.
 set -u
-DNNC=${DNNC:-$(pwd)/dnnc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+. "${srcdir:-.}/tests/tap.sh"
 
 # program FILE UNITS LOSS SOURCE: a small classifier (or regressor).
 program() {
@@ -94,5 +86,4 @@ sed -i 's/dense 16/dense 12/' "$tmp/other.dnn"
 expect_error "--load of another model's weights" "shape" "$DNNC" --eval --load "$tmp/w.safetensors" "$tmp/other.dnn"
 expect_error "--save into a missing folder" "cannot create" "$DNNC" --train --quiet --save "$tmp/no/such/w.safetensors" "$tmp/blobs.dnn"
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_done
