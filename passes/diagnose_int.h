@@ -185,7 +185,7 @@ typedef struct dx_layer_point {
     double update_ratio;      /* kernel update norm / kernel norm */
     double act_dead;          /* fraction of outputs <= 0 */
     double act_dead_units;    /* fraction of units never > 0 */
-    double act_saturated;     /* fraction of pre-activations beyond +-5 */
+    double act_saturated;     /* fraction of pre-activations beyond +-5 (+-2.5 hard_sigmoid) */
     double act_nonfinite;     /* fraction of non-finite outputs */
 } dx_layer_point;
 

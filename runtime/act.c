@@ -202,3 +202,8 @@ bool rt_act_saturates(ir_act a)
 {
     return a == IR_ACT_SIGMOID || a == IR_ACT_TANH || a == IR_ACT_HARD_SIGMOID;
 }
+
+double rt_act_saturation_bound(ir_act a)
+{
+    return a == IR_ACT_HARD_SIGMOID ? RT_HARD_SIGMOID_EDGE : RT_SATURATION;
+}

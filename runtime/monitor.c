@@ -48,8 +48,9 @@ void rt_stats_forward(rt_layer *L, int n)
     }
     if (rt_act_saturates(L->act)) {
         long sat = 0;
+        float bound = (float)rt_act_saturation_bound(L->act);
         for (long i = 0; i < count; i++)
-            sat += fabsf(L->z[i]) > (float)RT_SATURATION;
+            sat += fabsf(L->z[i]) > bound;
         a->act_sat += sat;
     }
     a->act_sum += sum;

@@ -14,7 +14,8 @@
  *   - activations over the window's training batches: mean and standard
  *     deviation of the outputs, the fraction of outputs <= 0 ("dead"), the
  *     fraction of units (channels) that were never > 0, the fraction of
- *     pre-activations beyond +-5 for sigmoid, tanh and hard_sigmoid
+ *     pre-activations beyond +-5 for sigmoid and tanh, +-2.5 (where it is
+ *     flat) for hard_sigmoid
  *     ("saturated"), and the fraction of non-finite outputs.
  *
  * The window is the last rt_monitor.window batches before each call (at least
@@ -51,7 +52,7 @@ typedef struct rt_layer_stats {
     double act_std;         /* standard deviation of the outputs */
     double act_dead;        /* fraction of outputs <= 0 */
     double act_dead_units;  /* fraction of units never > 0 in the window */
-    double act_saturated;   /* fraction of pre-activations beyond +-5 (sigmoid-like) */
+    double act_saturated;   /* fraction of pre-activations beyond rt_act_saturation_bound */
     double act_nonfinite;   /* fraction of outputs that are NaN or infinite */
     long window_batches;    /* batches the averages cover */
 } rt_layer_stats;

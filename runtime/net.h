@@ -58,7 +58,7 @@ typedef struct rt_layer_acc {
     double act_sum;         /* sum of outputs */
     double act_sq;          /* sum of squared outputs */
     long act_dead;          /* outputs <= 0 */
-    long act_sat;           /* pre-activations beyond +-RT_SATURATION (sigmoid-like) */
+    long act_sat;           /* pre-activations beyond rt_act_saturation_bound (sigmoid-like) */
     long act_nonfinite;     /* outputs that are NaN or infinite */
     long act_count;         /* outputs seen */
     unsigned char *alive;   /* per channel: some output > 0 was seen */

@@ -429,8 +429,26 @@ static void check_losses(void)
     loss_model(IR_LOSS_POISSON, IR_ACT_EXPONENTIAL, 2, 3, false);
 }
 
+/* The monitor counts a pre-activation as saturated beyond
+ * rt_act_saturation_bound: for hard_sigmoid that is where its gradient
+ * becomes exactly 0 (+-2.5), for sigmoid and tanh DeepDiagnosis's +-5. */
+static void check_saturation_bounds(void)
+{
+    double b = rt_act_saturation_bound(IR_ACT_HARD_SIGMOID);
+    float z[4] = {(float)(b + 0.01), (float)-(b + 0.01), (float)(b - 0.01), (float)-(b - 0.01)};
+    float y[4], dy[4] = {1, 1, 1, 1}, dz[4];
+    rt_act_forward(IR_ACT_HARD_SIGMOID, z, y, 4, 4);
+    rt_act_backward(IR_ACT_HARD_SIGMOID, z, y, dy, dz, 4, 4);
+    TU_CHECK(b == 2.5 && dz[0] == 0 && dz[1] == 0 && dz[2] > 0 && dz[3] > 0,
+             "hard_sigmoid saturates beyond %g: gradients %g %g outside, %g %g inside", b, dz[0],
+             dz[1], dz[2], dz[3]);
+    TU_CHECK(rt_act_saturation_bound(IR_ACT_SIGMOID) == 5 && rt_act_saturation_bound(IR_ACT_TANH) == 5,
+             "sigmoid and tanh saturate beyond +-5");
+}
+
 int main(void)
 {
+    check_saturation_bounds();
     check_dense();
     check_conv();
     check_pools();
