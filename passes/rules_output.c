@@ -199,7 +199,19 @@ int dx_rule_loss_labels(pass_ctx *ctx)
     double score = 0.0;
     char msg[256];
     if (f->task == DX_TASK_CLASSIFICATION) {
-        if (binary_loss(l) && f->classes > 2) {
+        if (f->out_units == 1 && f->classes <= 2 && l == IR_LOSS_CATEGORICAL_CROSSENTROPY) {
+            /* Keras's categorical cross-entropy first divides the outputs by
+             * their sum: over one unit that is always 1, the loss a constant. */
+            score = 0.95;
+            snprintf(msg, sizeof msg, "%s on a 1-unit output: the loss divides the outputs by "
+                     "their sum, always 1 for one unit, so it is constant and gives no "
+                     "gradient (binary_crossentropy is the loss for one unit)", loss_name(l));
+        } else if (f->out_units == 1 && f->classes <= 2 && l == IR_LOSS_KL_DIVERGENCE) {
+            score = 0.7;
+            snprintf(msg, sizeof msg, "%s on a 1-unit output scores only the samples of class "
+                     "1: those of class 0 give no gradient (binary_crossentropy is the loss "
+                     "for one unit)", loss_name(l));
+        } else if (binary_loss(l) && f->classes > 2) {
             score = 0.65;
             snprintf(msg, sizeof msg, "%s on %d classes scores each class as its own yes/no "
                      "question", loss_name(l), f->classes);
