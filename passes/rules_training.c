@@ -60,7 +60,21 @@ int dx_rule_learning_rate(pass_ctx *ctx)
                          lr > hi ? "above" : "below", opt_name(t->optimizer));
     dx_at_train(s, ctx->prog, IR_TATTR_LEARNING_RATE);
     dx_evidence(s, "learning_rate=%g, %s usually in [%g, %g]", lr, opt_name(t->optimizer), lo, hi);
-    return 1;
+    /* A rate too small for this optimiser but usual for Adam and RMSprop (the
+     * rate of another optimiser, or a Keras default that changed, as
+     * Adadelta's 1.0 -> 0.001): the mismatch is between two attributes and
+     * either may be the wrong one; the rate, which the rule measured, first. */
+    double alo, ahi;
+    usual_range(IR_OPT_ADAM, &alo, &ahi);
+    if (lr >= lo || lr < alo || lr > ahi)
+        return 1;
+    suspect *o = dx_find(ctx->found, "learning-rate", 0.8 * s->score, DX_R(OPTIMIZER),
+                         "learning rate %g suits adam or rmsprop, not %s", lr,
+                         opt_name(t->optimizer));
+    dx_at_train(o, ctx->prog, IR_TATTR_OPTIMIZER);
+    dx_evidence(o, "learning_rate=%g, %s usually in [%g, %g], adam and rmsprop in [%g, %g]", lr,
+                opt_name(t->optimizer), lo, hi, alo, ahi);
+    return 2;
 }
 
 /* Whether the model has a batchnorm layer. */
