@@ -54,6 +54,9 @@ const char *const dx_symptom_names[] = {DX_SYMPTOMS(DX_X_SYM_NAME)};
 /* Relative loss decrease over the last quarter of a run that means it was
  * still learning. */
 #define DX_STILL_FALLING 0.05
+/* Relative loss decrease over the last quarter of a regression run that says
+ * it has not converged, however far below its start the loss is. */
+#define DX_STILL_STEEP 0.25
 /* Most batches the statistics of one monitor call cover. */
 #define DX_MAX_STATS_WINDOW 16
 
@@ -298,6 +301,23 @@ static void window_mean(const dx_trace *t, int first, int dir, double *metric, d
     *loss = count > 0 ? lsum / count : NAN;
 }
 
+/* The mean loss of the last Q points (AFTER) and of the Q before (BEFORE),
+ * Q a quarter of the points; false when there are fewer than 4 points. */
+static bool last_quarters(const dx_trace *t, double *before, double *after)
+{
+    int q = t->n_points / 4;
+    if (q < 1)
+        return false;
+    *before = *after = 0.0;
+    for (int i = 0; i < q; i++) {
+        *before += t->points[t->n_points - 2 * q + i].loss;
+        *after += t->points[t->n_points - q + i].loss;
+    }
+    *before /= q;
+    *after /= q;
+    return true;
+}
+
 static void view_init(run_view *v, const dx_trace *t, const dx_facts *f, const dx_thresholds *th)
 {
     *v = (run_view){t, f, th, NAN, NAN, NAN, dx_chance(f), false};
@@ -312,6 +332,13 @@ static void view_init(run_view *v, const dx_trace *t, const dx_facts *f, const d
         v->bad = !(v->tail_metric >= v->chance + th->satisfied * (1.0 - v->chance));
     else
         v->bad = !(v->tail_loss <= (1.0 - th->satisfied) * t->first_loss);
+    /* A regression loss has no level that says "good" (its floor is the
+     * data's noise, unknown); one still falling by a quarter or more over
+     * the last quarter of the run has not converged, wherever it started. */
+    double before, after;
+    if (!v->bad && !t->classification && !t->cut_short && last_quarters(t, &before, &after) &&
+        after < (1.0 - DX_STILL_STEEP) * before)
+        v->bad = true;
 }
 
 /* The layer columns of the first and the last kernel. */
@@ -489,15 +516,9 @@ static void detect_still_learning(const run_view *v, dx_symptom_list *out)
 {
     const dx_trace *t = v->t;
     int q = t->n_points / 4;
-    if (!v->bad || t->diverged || t->cut_short || q < 1)
+    double before, after;
+    if (!v->bad || t->diverged || t->cut_short || !last_quarters(t, &before, &after))
         return;
-    double before = 0.0, after = 0.0;
-    for (int i = 0; i < q; i++) {
-        before += t->points[t->n_points - 2 * q + i].loss;
-        after += t->points[t->n_points - q + i].loss;
-    }
-    before /= q;
-    after /= q;
     if (after < (1.0 - DX_STILL_FALLING) * before) {
         double need = needed_length(v, q, before, after);
         dx_symptom *s = add(out, DX_SYM_STILL_LEARNING, -1, 0.6, "the loss fell from %.4g to "

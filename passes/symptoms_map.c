@@ -37,10 +37,12 @@ typedef enum {
     AT_LAYER_ACT,        /* the activation of the layer where it shows */
     AT_LAYER_INIT,       /* the kernel initialiser of that layer (or the weight layer before) */
     AT_LAYER_BIAS_INIT,  /* the bias initialiser of that weight layer, if a negative constant */
+    AT_FEEDING_ACT,      /* the activation of the weight layer before it, if sigmoid-like in (0, 1) */
     AT_SATURATING_ACTS,  /* every hidden layer with a sigmoid-like activation */
     AT_OUTPUT_ACT,       /* the output activation */
     AT_LEARNING_RATE,    /* train: learning_rate */
     AT_OPTIMIZER,        /* train: optimizer */
+    AT_SLOW_OPTIMIZER,   /* train: optimizer, if one of the slow ones (slow_optimizer) */
     AT_BATCH,            /* train: batch */
     AT_EPOCHS,           /* train: epochs */
     AT_LOSS              /* train: loss */
@@ -88,6 +90,13 @@ static const mapping mappings[] = {
     /* Ours: a negative constant bias holds pre-activations below 0. */
     {DX_SYM_DYING_RELU, AT_LAYER_BIAS_INIT, 0.5, R(INIT), false},
     {DX_SYM_DYING_RELU, AT_LEARNING_RATE, 0.3, R(LEARNING_RATE), false},
+    /* Ours: inputs that are all positive around a common mean (a sigmoid or
+     * hard_sigmoid layer's outputs, in (0, 1) and never centred: LeCun et
+     * al., "Efficient BackProp", 1998) give each unit a pre-activation
+     * dominated by mean x the sum of its weights, of one sign per unit: the
+     * units whose weights sum below 0 start dead and stay so.  AutoTrainer's
+     * batchnorm fix re-centres them; so does a centred activation upstream. */
+    {DX_SYM_DYING_RELU, AT_FEEDING_ACT, 0.55, R(ACTIVATION), false},
     /* [DD] saturated activation: activation, initialisation, learning rate. */
     {DX_SYM_SATURATED, AT_LAYER_ACT, 0.6, R(ACTIVATION) | R(BATCHNORM), false},
     {DX_SYM_SATURATED, AT_LAYER_INIT, 0.35, R(INIT), false},
@@ -121,6 +130,10 @@ static const mapping mappings[] = {
     /* [us] still learning when the run ended (weights: mapped_weight). */
     {DX_SYM_STILL_LEARNING, AT_EPOCHS, DX_STILL_EPOCHS, R(EPOCHS), false},
     {DX_SYM_STILL_LEARNING, AT_LEARNING_RATE, DX_STILL_RATE, R(LEARNING_RATE), false},
+    /* [AT] slow convergence's first fix, the optimiser, when it is one of the
+     * slow ones: plain SGD without momentum, Adagrad's shrinking steps,
+     * Adadelta (steps set by its own running ratio, not the rate). */
+    {DX_SYM_STILL_LEARNING, AT_SLOW_OPTIMIZER, 0.3, R(OPTIMIZER), false},
 };
 #undef R
 
@@ -259,6 +272,28 @@ static bool static_at(const suspect_list *found, const suspect *s)
     return false;
 }
 
+/* Whether the optimiser of P is one of the slow ones: SGD without momentum,
+ * Adagrad or Adadelta (the adaptive-moment optimisers and momentum SGD are
+ * what AutoTrainer's slow-convergence fix switches to). */
+static bool slow_optimizer(const ir_program *p)
+{
+    const ir_train *t = &p->train;
+    return (t->optimizer == IR_OPT_SGD && t->momentum == 0.0) || t->optimizer == IR_OPT_ADAGRAD ||
+           t->optimizer == IR_OPT_ADADELTA;
+}
+
+/* The node holding the activation of the weight layer that feeds weight layer
+ * W, when that activation outputs values in (0, 1) around a common mean
+ * (sigmoid, hard_sigmoid); -1 otherwise. */
+static int feeding_sigmoid(const ir_model *m, int w)
+{
+    int prev = w > 0 ? weight_layer_at(m, w - 1) : -1, at;
+    if (prev < 0)
+        return -1;
+    ir_act a = dx_act_after(m, prev, &at);
+    return (a == IR_ACT_SIGMOID || a == IR_ACT_HARD_SIGMOID) && !m->nodes[at].activation_fn ? at : -1;
+}
+
 /* Whether weight layer N's biases start at a negative constant. */
 static bool negative_bias(const ir_node *n)
 {
@@ -291,6 +326,13 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
                 dx_act_saturating(dx_act_after(m, i, &at)))
                 nodes[n_nodes++] = at;
         break;
+    case AT_FEEDING_ACT: {
+        int w = sym->layer >= 0 ? weight_layer_at(m, sym->layer) : -1;
+        int a = w >= 0 ? feeding_sigmoid(m, w) : -1;
+        if (a >= 0)
+            nodes[n_nodes++] = a;
+        break;
+    }
     case AT_OUTPUT_ACT:
         if (f->out_act_node >= 0)
             nodes[n_nodes++] = f->out_act_node;
@@ -299,9 +341,12 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
     }
     static const ir_tattr train_attr[] = {
         [AT_LEARNING_RATE] = IR_TATTR_LEARNING_RATE, [AT_OPTIMIZER] = IR_TATTR_OPTIMIZER,
+        [AT_SLOW_OPTIMIZER] = IR_TATTR_OPTIMIZER,
         [AT_BATCH] = IR_TATTR_BATCH, [AT_EPOCHS] = IR_TATTR_EPOCHS, [AT_LOSS] = IR_TATTR_LOSS,
     };
     bool train = mp->at >= AT_LEARNING_RATE;
+    if (mp->at == AT_SLOW_OPTIMIZER && !slow_optimizer(f->prog))
+        return;
     bool blow_up = sym->id == DX_SYM_NAN_LOSS || sym->id == DX_SYM_EXPLODING_GRADIENT;
     for (int k = 0; k < (train ? 1 : n_nodes); k++) {
         if (blow_up && !train && !can_blow_up(&m->nodes[nodes[k]], mp->at))

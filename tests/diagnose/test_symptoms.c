@@ -7,9 +7,10 @@
  * The end-to-end programs in tests/diagnose/cases/ check that real trainings
  * show the symptoms.  Then the mapping's two conditional rows: a run still
  * learning points at the epochs when a little more training would do and at
- * the learning rate when much more would be needed, and a NaN loss raises a
- * loss a static rule suspects but adds none of its own.  Exits non-zero on
- * any failure.
+ * the learning rate when much more would be needed (and at the optimiser
+ * when it is plain SGD), a NaN loss raises a loss a static rule suspects but
+ * adds none of its own, and a dying ReLU layer fed by a sigmoid layer
+ * points at that sigmoid too.  Exits non-zero on any failure.
  */
 #include <math.h>
 #include <stdio.h>
@@ -261,6 +262,25 @@ static void test_still_learning(void)
     dx_trace_free(&t);
 }
 
+/* A regression has no loss level that says "good": a run whose loss is far
+ * below its start but still falls by a quarter or more over the last quarter
+ * has not converged, and counts as bad; one that levelled off does not. */
+static void test_regression_gate(void)
+{
+    dx_trace t;
+    make_trace(&t, 12, NAN, 10.0);
+    t.classification = false;
+    for (int p = 0; p < 12; p++)
+        t.points[p].loss = 10.0 * pow(0.8, p);   /* 0.86 at the end, 9% of its start */
+    check(shows(&t, DX_SYM_STILL_LEARNING),
+          "still-learning: a regression loss at 9% of its start, still falling 49% a quarter");
+    for (int p = 0; p < 12; p++)
+        t.points[p].loss = p < 6 ? 10.0 * pow(0.5, p) : 0.3 * (1.0 - 0.02 * (p - 6));
+    check(!shows(&t, DX_SYM_STILL_LEARNING),
+          "still-learning: not for a regression at 3% of its start, falling 6% a quarter");
+    dx_trace_free(&t);
+}
+
 static ir_program *compile(const char *text)
 {
     diag_ctx d;
@@ -353,6 +373,45 @@ static void test_mapping(void)
     check(node_score(&l, "h", "bias_init") > 0,
           "dying-relu with biases starting at -3: the bias initialiser too");
     suspect_list_free(&l);
+
+    /* Adam is not a slow optimiser: a run still learning does not name it. */
+    map_at(&f, DX_SYM_STILL_LEARNING, -1, 1.5, &l);
+    check(train_score(&l, "optimizer") == 0, "still-learning with adam: not the optimiser");
+    suspect_list_free(&l);
+    ir_program_free(p);
+
+    /* Dying ReLU in h, fed by a sigmoid layer (outputs in (0, 1), never
+     * centred): the sigmoid's activation too, below h's own; plain SGD
+     * still learning: the optimiser, after the epochs and the rate. */
+    p = compile("dataset b { source = blobs(samples = 600, features = 4, classes = 3) }\n"
+                "model m { input [4]; s: dense 64, activation = sigmoid; h: dense 16, activation = relu; "
+                "out: dense 3, activation = softmax }\n"
+                "train { model = m; data = b; loss = categorical_crossentropy; "
+                "optimizer = sgd(learning_rate = 0.01); batch = 32; epochs = 2 }\n");
+    check(p != NULL, "mapping: the program with a sigmoid layer compiles");
+    if (!p)
+        return;
+    dx_facts_init(&f, p, NULL);
+    map_at(&f, DX_SYM_DYING_RELU, 2, 0, &l);
+    check(node_score(&l, "s", "activation") > 0 &&
+              node_score(&l, "s", "activation") < node_score(&l, "h", "activation"),
+          "dying-relu fed by a sigmoid layer: that activation too, after the layer's own");
+    suspect_list_free(&l);
+    map_at(&f, DX_SYM_STILL_LEARNING, -1, 1.5, &l);
+    check(train_score(&l, "optimizer") > 0 &&
+              train_score(&l, "optimizer") < train_score(&l, "learning_rate"),
+          "still-learning with plain sgd: the optimiser, after the epochs and the rate");
+    suspect_list_free(&l);
+    ir_train_model(p)->nodes[1].activation = IR_ACT_RELU;
+    map_at(&f, DX_SYM_DYING_RELU, 2, 0, &l);
+    check(node_score(&l, "s", "activation") == 0,
+          "dying-relu fed by a relu layer: not that activation");
+    suspect_list_free(&l);
+    ir_train_model(p)->nodes[1].activation = IR_ACT_SIGMOID;
+    p->train.momentum = 0.9;
+    map_at(&f, DX_SYM_STILL_LEARNING, -1, 1.5, &l);
+    check(train_score(&l, "optimizer") == 0, "still-learning with momentum sgd: not the optimiser");
+    suspect_list_free(&l);
     ir_program_free(p);
 }
 
@@ -365,6 +424,7 @@ int main(void)
     test_outcome();
     test_series();
     test_still_learning();
+    test_regression_gate();
     test_mapping();
     printf("%s\n", failures ? "FAILED" : "all passed");
     return failures ? 1 : 0;
