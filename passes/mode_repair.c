@@ -38,8 +38,16 @@
  * both do not fit), and ranked again by the mean of the three runs: on
  * small data a single lucky run otherwise takes the validation slots from
  * real fixes. */
-static void confirm(rp_session *s, const rp_trial **picks, int np, int want)
+static void confirm(rp_session *s, const rp_trial **all, int n_all, int want)
 {
+    /* A candidate whose validation no longer fits is passed over by
+     * validate(): confirming it would only spend the budget of the others. */
+    const rp_trial **picks = ir_alloc(sizeof *picks * (size_t)(n_all + 1));
+    int np = 0;
+    for (int i = 0; i < n_all; i++)
+        if (s->budget.kind == RP_BUDGET_TRIALS ||
+            rp_validation_cost(s, &all[i]->changes) <= rp_budget_left(s))
+            picks[np++] = all[i];
     int m = np < 2 * want + 2 ? np : 2 * want + 2;
     rp_changes *l = ir_alloc(sizeof *l * (size_t)(m + 1));
     for (int i = 0; i < m; i++)
@@ -56,6 +64,7 @@ static void confirm(rp_session *s, const rp_trial **picks, int np, int want)
         m--;
     if (m <= 1) {
         free(l);
+        free(picks);
         return;
     }
     double *sc = ir_alloc(sizeof *sc * (size_t)m);
@@ -79,6 +88,7 @@ static void confirm(rp_session *s, const rp_trial **picks, int np, int want)
     free(l);
     free(sc);
     free(prev);
+    free(picks);
 }
 
 static bool already(const rp_fix *fixes, int n, const rp_changes *l)

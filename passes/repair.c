@@ -161,17 +161,32 @@ double rp_search_reserve(const rp_session *s)
     double reserve = rp_validation_cost(s, &none);
     const rp_trial **picks = ir_alloc(sizeof *picks * (size_t)(s->n_log + 1));
     int np = rp_candidates(s, picks, s->n_log + 1);
+    /* A candidate whose validation does not fit in what is left never will
+     * (the budget only shrinks): validate() passes it over for a cheaper
+     * one, so the reserve is kept for the best candidates that do fit.
+     * Reserving for the best one regardless, when it did not fit, left only
+     * the faulty program's cost, and a runner-up that costs a little more
+     * (another activation) could not be validated either. */
+    double left = rp_budget_left(s), vcost[RP_VALIDATE_KEEP];
+    int fit = 0;
+    for (int i = 0; i < np && fit < RP_CONFIRM_KEEP; i++) {
+        double c = rp_validation_cost(s, &picks[i]->changes);
+        if (c > left)
+            continue;
+        if (fit < RP_VALIDATE_KEEP)
+            vcost[fit] = c;
+        picks[fit++] = picks[i];
+    }
+    np = fit;
     if (np > 0) {
-        double costs[RP_MAX_RUNS], confirm[2 * RP_CONFIRM_KEEP];
+        double confirm[2 * RP_CONFIRM_KEEP];
         int m = np < RP_CONFIRM_KEEP ? np : RP_CONFIRM_KEEP;
         for (int i = 0; i < 2 * m; i++)
             confirm[i] = picks[i / 2]->cost;
         double v = m > 1 ? rp_cost_makespan(confirm, 2 * m, s->pool.workers) : 0;
         for (int i = 0; i < np && i < RP_VALIDATE_KEEP; i++) {
-            for (int k = 0; k < s->runs; k++)
-                costs[k] = picks[i]->cost;
-            double more = v + rp_cost_makespan(costs, s->runs, s->pool.workers);
-            if (more > rp_budget_left(s))
+            double more = v + vcost[i];
+            if (more > left)
                 break;
             v = more;
             reserve = fmax(reserve, v);

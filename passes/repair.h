@@ -161,9 +161,10 @@ int rp_candidates(const rp_session *s, const rp_trial **out, int cap);
 /* What the search keeps for what follows it: confirming the best
  * RP_CONFIRM_KEEP full-length candidates and validating the best
  * RP_VALIDATE_KEEP of them (a fix that fails validation gets a second
- * chance), or as many of those validations as fit the budget at all; with
- * no candidate yet, or none that fits, validating a fix that costs what the
- * faulty program costs. */
+ * chance), or as many of those validations as fit the budget at all; a
+ * candidate whose validation no longer fits the budget left is passed over
+ * for the next (validation skips it too); with no candidate yet, or none
+ * that fits, validating a fix that costs what the faulty program costs. */
 double rp_search_reserve(const rp_session *s);
 /* Whether the search may train CANDS[0..N-1] at FRACTION (one seed each)
  * and keep its reserve. */

@@ -9,10 +9,15 @@
  * order, on the first free worker, after forking the workers it needs (the
  * same fixed cost for each, in parallel), or their sum in-process.  The fitted constants themselves are not
  * checked (bench/repair_cost_fit.py measures them), only that every cost is
- * positive and grows with the work.
+ * positive and grows with the work.  Then the search's reserve for
+ * validation when the best candidate's no longer fits the budget.
  */
 #include <math.h>
 
+#include <string.h>
+
+#include "mutate.h"
+#include "repair.h"
 #include "repair_cost.h"
 #include "rtest.h"
 
@@ -121,10 +126,67 @@ static void check_conv(void)
     ir_program_free(p);
 }
 
+/* The search's reserve (rp_search_reserve) when the best candidate's
+ * validation no longer fits the budget left: it is passed over, and the
+ * reserve covers validating the runner-up (here a selu layer, which costs a
+ * little more than the faulty relu), not only what the faulty program's
+ * validation would cost. */
+static void check_reserve(void)
+{
+    ir_program *p = rtest_compile("mlp.dnn", mlp);
+    CHECK(p != NULL, "mlp does not compile");
+    if (!p)
+        return;
+    rp_session s;
+    memset(&s, 0, sizeof s);
+    s.prog = p;
+    s.sizes = (rp_sizes){.train = 170, .val = 30, .test = 0};
+    s.runs = 5;
+    s.pool.workers = 2;
+    s.budget.kind = RP_BUDGET_TIMES;
+    s.baseline.n = 5;
+    for (int k = 0; k < 5; k++)
+        s.baseline.val[k] = 0.5;
+    rp_changes longer, selu;
+    char err[256];
+    bool ok = rp_mutate(p, "set", "place=train.epochs,to=20", &longer, err, sizeof err) &&
+              rp_mutate(p, "change_activation", "layer=h,to=selu", &selu, err, sizeof err);
+    CHECK(ok, "mutations: %s", err);
+    if (!ok) {
+        ir_program_free(p);
+        return;
+    }
+    rp_changes none = {0};
+    double v_none = rp_validation_cost(&s, &none), v_selu = rp_validation_cost(&s, &selu),
+           v_longer = rp_validation_cost(&s, &longer);
+    CHECK(v_none < v_selu && v_selu < v_longer, "validation costs: faulty %g, selu %g, 20 epochs %g",
+          v_none, v_selu, v_longer);
+    rp_trial log[2] = {
+        {.changes = longer, .fraction = 1, .score = 0.9, .seeds = 1,
+         .cost = rp_plan_cost(&s, &longer, 1, 1, 1)},
+        {.changes = selu, .fraction = 1, .score = 0.8, .seeds = 1,
+         .cost = rp_plan_cost(&s, &selu, 1, 1, 1)},
+    };
+    s.log = log;
+    s.n_log = s.cap_log = 2;
+    /* Left: enough for the runner-up's validation, not for the best's. */
+    s.total = 0.5 * (v_selu + v_longer);
+    CHECK(s.total < v_longer, "the budget left (%g) fits the best candidate's validation (%g)", s.total,
+          v_longer);
+    double r = rp_search_reserve(&s);
+    CHECK(r >= v_selu, "reserve %g does not cover validating the runner-up (%g); the faulty program's: %g", r,
+          v_selu, v_none);
+    CHECK(r <= s.total, "reserve %g above the budget left %g", r, s.total);
+    rp_changes_free(&longer);
+    rp_changes_free(&selu);
+    ir_program_free(p);
+}
+
 int main(void)
 {
     check_makespan();
     check_mlp();
     check_conv();
+    check_reserve();
     return rtest_finish("test_cost");
 }
