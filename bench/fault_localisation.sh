@@ -42,7 +42,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" "$DIR"/.fixed.*.dnn' EXIT
 
 # apply_fix FILE: prints FILE with its '# fix:' applied (PLACE = VALUE, each
-# set where the source writes it, or added to its layer line or block).
+# set where the source writes it, or added to its layer line or block; an
+# optimiser that changes kind takes its defaults, as with dnnc --mutate set).
 apply_fix() {
     python3 - "$1" <<'PY'
 import re, sys
@@ -83,7 +84,7 @@ def apply(text, place, value):
         if re.match(r"\s*%s\s*=" % attr, lines[i]):
             lines[i] = re.sub(r"=\s*(\w+)?(\([^)]*\))?[^#\n]*", "= " + value, lines[i], count=1) \
                 if not (obj == "train" and attr == "optimizer") \
-                else re.sub(r"=\s*\w+", "= " + value, lines[i], count=1)
+                else re.sub(r"=\s*\w+(\([^)]*\))?", "= " + value, lines[i], count=1)
             return "".join(lines)
     lines.insert(e, "    %s = %s\n" % (attr, value))
     return "".join(lines)
