@@ -9,7 +9,9 @@
  *    the survivors are trained in full.
  * 3. After each round, pairs of the best singles so far are screened the
  *    same way, and the best full-length candidate is extended greedily with
- *    each other single that helped on its own (promising rewrites combined).
+ *    each other single that helped on its own (promising rewrites combined):
+ *    in full training, or at the longest training a single got when the
+ *    halving passed it on past the first rung but not to the end.
  * 4. Rounds go on, through the rest of the singles and then larger
  *    combinations, while the budget (minus what validation needs) remains.
  *
@@ -130,6 +132,32 @@ static bool sweep(const rp_session *s, const scored_edit *e, int n, int nth, rp_
     return ok;
 }
 
+/* The faulty program's trial at exactly FRACTION (NULL: none). */
+static const rp_trial *faulty_at(const rp_session *s, double fraction)
+{
+    for (int i = s->n_log - 1; i >= 0; i--)
+        if (s->log[i].changes.n == 0 && fabs(s->log[i].fraction - fraction) < 1e-9)
+            return &s->log[i];
+    return NULL;
+}
+
+/* Whether single L, which the halving passed on past the first rung but did
+ * not carry to full training, beat the faulty program at the longest
+ * training it had.  A rung passes on a third of its candidates, so near ties
+ * are cut, and short trainings understate an edit whose effect grows with
+ * training (a penalty that holds the weights back the more the longer it
+ * acts): such a single may still help the best candidate. */
+static bool helped_short(const rp_session *s, const rp_changes *l, double f0)
+{
+    const rp_trial *t = NULL;
+    for (int i = 0; i < s->n_log; i++)
+        if (s->log[i].fraction < 1 && s->log[i].fraction > 1.5 * f0 &&
+            rp_changes_same(&s->log[i].changes, l) && (!t || s->log[i].fraction > t->fraction))
+            t = &s->log[i];
+    const rp_trial *ref = t ? faulty_at(s, t->fraction) : NULL;
+    return ref && t->score > ref->score;
+}
+
 static int by_full(const void *a, const void *b)
 {
     double x = (*(scored_edit *const *)a)->full, y = (*(scored_edit *const *)b)->full;
@@ -213,6 +241,10 @@ void rp_search_guided(rp_session *s)
             rp_changes_copy(&cur, &s->log[best_log].changes);
             for (int i = 0; i < nb && pm < 12; i++)
                 if (best[i]->full > base && combine(s, &cur, &best[i]->changes, &pairs[pm]))
+                    pm++;
+            for (int i = 0; i < next && pm < 12; i++)
+                if (e[i].full <= RP_WORST && helped_short(s, &e[i].changes, f0) &&
+                    combine(s, &cur, &e[i].changes, &pairs[pm]))
                     pm++;
             rp_changes_free(&cur);
         }
