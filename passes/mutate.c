@@ -109,7 +109,14 @@ static bool parse_value(const ir_attr_desc *d, const char *text, rp_value *v)
         return !*end && !errno && v->i >= d->min && v->i <= d->max;
     case IR_T_FLOAT:
         v->f = strtod(text, &end);
-        return !*end && v->f >= d->min && v->f <= d->max;
+        if (end != text && *end == '/') {   /* a fraction, as .dnn sources write 1/255 */
+            const char *den = end + 1;
+            double q = strtod(den, &end);
+            if (end == den || q == 0)
+                return false;
+            v->f /= q;
+        }
+        return end != text && !*end && isfinite(v->f) && v->f >= d->min && v->f <= d->max;
     case IR_T_INIT: {
         int n = sscanf(text, "%63[a-z_](%lf)", name, &x);
         int k = ir_enum_lookup(&ir_init_table, name);

@@ -54,6 +54,7 @@ mutant set "place=fc1.activation,to=tanh"
 mutant set "place=train.epochs,to=3"
 mutant set "place=data.standardize,to=true"
 mutant set "place=drop.rate,to=0.5"
+mutant set "place=data.scale,to=1/255"
 "$DNNC" --mutate remove_layer --quiet -o "$tmp/m.dnn" "$tmp/ok.dnn" > "$tmp/out" 2> "$tmp/err"
 check "remove_layer passes --check" "'$DNNC' --check '$tmp/m.dnn' 2> '$tmp/err' && ! grep -q 'fc1:' '$tmp/m.dnn'"
 
