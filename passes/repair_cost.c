@@ -19,31 +19,32 @@
 const char *const rp_cost_feature_names[] = {RP_COST_FEATURES(RP_X_COST_NAME)};
 
 /* Model seconds per unit of each feature, fitted by bench/repair_cost_fit.py
- * to 3332 trainings of repairs of examples/faults (guided and random, 2
- * workers; see doc/REPAIR.md): relative error median 0.26, 90th percentile
- * 0.62.  STEPS came out negative and was dropped (the per-batch cost is in
- * STEP_PARAMS and EVAL_CHUNKS). */
+ * to 4232 trainings of repairs of the 38 programs of examples/faults (guided
+ * and random, 2 workers; see doc/REPAIR.md), refitted after the runtime's
+ * kernels got faster: relative error median 0.20, 90th percentile 0.57.
+ * STEP_ROOTS and DROPOUT came out negative and were dropped (their cost is
+ * now within the per-parameter and element-wise terms). */
 static const double cost_seconds[RP_COST_N] = {
-    [RP_COST_JOB] = 9.3e-05,
-    [RP_COST_PARAMS] = 8.82e-09,
-    [RP_COST_STEPS] = 0,
-    [RP_COST_EVAL_CHUNKS] = 3.07e-06,
-    [RP_COST_STEP_PARAMS] = 4.29e-10,
-    [RP_COST_STEP_ROOTS] = 1.56e-09,
-    [RP_COST_DENSE] = 2.94e-11,
-    [RP_COST_CONV] = 3.99e-11,
-    [RP_COST_ELEMS] = 5.39e-10,
-    [RP_COST_TRANSCENDENTAL] = 3.97e-09,
-    [RP_COST_DROPOUT] = 1.28e-08,
+    [RP_COST_JOB] = 2.55e-05,
+    [RP_COST_PARAMS] = 1.1e-08,
+    [RP_COST_STEPS] = 3.92e-07,
+    [RP_COST_EVAL_CHUNKS] = 1.14e-06,
+    [RP_COST_STEP_PARAMS] = 2.24e-10,
+    [RP_COST_STEP_ROOTS] = 0,
+    [RP_COST_DENSE] = 1.1e-11,
+    [RP_COST_CONV] = 1e-11,
+    [RP_COST_ELEMS] = 3.05e-10,
+    [RP_COST_TRANSCENDENTAL] = 3.78e-09,
+    [RP_COST_DROPOUT] = 0,
 };
 /* Model seconds of forking a worker and setting it up, per worker and
  * batch (fitted from the same log's batches: the median of the wall-clock
  * time of a batch less the makespan of its trainings' measured times). */
-#define FORK_SECONDS 2.4e-3
+#define FORK_SECONDS 1.58e-3
 /* Model seconds of loading and preprocessing a dataset: fixed, and per
- * input value (fitted to 118 loads). */
-#define LOAD_SECONDS 4.8e-5
-#define LOAD_SECONDS_PER_VALUE 2.46e-08
+ * input value (fitted to 120 loads). */
+#define LOAD_SECONDS 9.18e-5
+#define LOAD_SECONDS_PER_VALUE 1.94e-08
 
 /* Whether activation values of N call exp, log or tanh (a user function
  * counts as USER_FN_WEIGHT of them: a libffi call per value forward, and
