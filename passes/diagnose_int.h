@@ -145,7 +145,8 @@ void dx_at_data(suspect *s, const ir_dataset *d, ir_dattr attr);
     X(SLOW_CONVERGENCE, "slow-convergence") \
     X(WEIGHTS_UNCHANGED, "weights-unchanged") \
     X(WEIGHTS_TOO_FAST, "weights-too-fast") \
-    X(STILL_LEARNING, "still-learning")
+    X(STILL_LEARNING, "still-learning") \
+    X(PLATEAU, "plateau")
 
 #define DX_X_SYM_ENUM(id, name) DX_SYM_##id,
 typedef enum { DX_SYMPTOMS(DX_X_SYM_ENUM) DX_SYM_COUNT } dx_symptom_id;

@@ -530,6 +530,24 @@ static void detect_still_learning(const run_view *v, dx_symptom_list *out)
     }
 }
 
+/* A classifier that ended badly on its own training data although its loss
+ * had settled (it fell by less than DX_STILL_FALLING over the last quarter
+ * of the run): more of the same training will not help; the model cannot fit
+ * the data (ours: underfitting, which AutoTrainer and DeepDiagnosis leave
+ * to their accuracy-not-increasing symptom, silent when accuracy rose a
+ * little before settling). */
+static void detect_plateau(const run_view *v, dx_symptom_list *out)
+{
+    const dx_trace *t = v->t;
+    double before, after;
+    if (!v->bad || !t->classification || t->diverged || t->cut_short || !last_quarters(t, &before, &after))
+        return;
+    if (after >= (1.0 - DX_STILL_FALLING) * before)
+        add(out, DX_SYM_PLATEAU, -1, 0.6, "training accuracy settled at %.3f (chance %.3f): "
+            "the loss fell from %.4g to %.4g over the last quarter of the run",
+            v->tail_metric, v->chance, before, after);
+}
+
 /* Update ratios (TheDeepChecker): the median over points of the largest
  * layer ratio, above update_high. */
 static void detect_fast_updates(const run_view *v, dx_symptom_list *out)
@@ -682,6 +700,7 @@ void dx_detect(const dx_trace *trace, const dx_facts *f, const dx_thresholds *th
     detect_gradients(&v, out);
     detect_layers(&v, out);
     detect_still_learning(&v, out);
+    detect_plateau(&v, out);
     detect_fast_updates(&v, out);
     if (trace->classification) {
         int cap = trace->n_points > trace->epochs ? trace->n_points : trace->epochs;

@@ -45,7 +45,8 @@ typedef enum {
     AT_SLOW_OPTIMIZER,   /* train: optimizer, if one of the slow ones (slow_optimizer) */
     AT_BATCH,            /* train: batch */
     AT_EPOCHS,           /* train: epochs */
-    AT_LOSS              /* train: loss */
+    AT_LOSS,             /* train: loss */
+    AT_NO_HIDDEN         /* where a hidden layer would go, in a model that has none */
 } place;
 
 /* Still learning: the weights of the epochs and the learning rate, and the
@@ -134,6 +135,12 @@ static const mapping mappings[] = {
      * slow ones: plain SGD without momentum, Adagrad's shrinking steps,
      * Adadelta (steps set by its own running ratio, not the rate). */
     {DX_SYM_STILL_LEARNING, AT_SLOW_OPTIMIZER, 0.3, R(OPTIMIZER), false},
+    /* [us] a settled run that fits its own training data poorly: a model
+     * without any hidden layer is a linear classifier, which no training
+     * recipe makes fit classes that are not linearly separable; otherwise
+     * the steps may be too large to settle lower. */
+    {DX_SYM_PLATEAU, AT_NO_HIDDEN, 0.7, R(ADD_LAYER), false},
+    {DX_SYM_PLATEAU, AT_LEARNING_RATE, 0.3, R(LEARNING_RATE), false},
 };
 #undef R
 
@@ -172,6 +179,7 @@ static const char *describe(dx_symptom_id id)
     case DX_SYM_WEIGHTS_UNCHANGED: return "the kernels do not change";
     case DX_SYM_WEIGHTS_TOO_FAST: return "weights change too fast for their size";
     case DX_SYM_STILL_LEARNING: return "training stopped while the loss was still falling";
+    case DX_SYM_PLATEAU: return "training settled without fitting the training data";
     case DX_SYM_COUNT: break;
     }
     return "?";
@@ -184,7 +192,8 @@ static bool outcome_symptom(const dx_symptom *s)
     case DX_SYM_ACCURACY_FLAT:
     case DX_SYM_AT_CHANCE:
     case DX_SYM_SLOW_CONVERGENCE:
-    case DX_SYM_STILL_LEARNING: return true;
+    case DX_SYM_STILL_LEARNING:
+    case DX_SYM_PLATEAU: return true;
     case DX_SYM_WEIGHTS_UNCHANGED: return s->layer < 0;
     default: return false;
     }
@@ -337,6 +346,11 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
         if (f->out_act_node >= 0)
             nodes[n_nodes++] = f->out_act_node;
         break;
+    case AT_NO_HIDDEN:
+        /* The node the output layer reads, after which repair inserts. */
+        if (f->n_weight_layers == 1 && f->out > 0)
+            nodes[n_nodes++] = f->out - 1;
+        break;
     default: break;
     }
     static const ir_tattr train_attr[] = {
@@ -344,7 +358,7 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
         [AT_SLOW_OPTIMIZER] = IR_TATTR_OPTIMIZER,
         [AT_BATCH] = IR_TATTR_BATCH, [AT_EPOCHS] = IR_TATTR_EPOCHS, [AT_LOSS] = IR_TATTR_LOSS,
     };
-    bool train = mp->at >= AT_LEARNING_RATE;
+    bool train = mp->at >= AT_LEARNING_RATE && mp->at <= AT_LOSS;
     if (mp->at == AT_SLOW_OPTIMIZER && !slow_optimizer(f->prog))
         return;
     bool blow_up = sym->id == DX_SYM_NAN_LOSS || sym->id == DX_SYM_EXPLODING_GRADIENT;
@@ -357,6 +371,8 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
         dx_evidence(s, "%s", sym->evidence);
         if (train)
             dx_at_train(s, f->prog, train_attr[mp->at]);
+        else if (mp->at == AT_NO_HIDDEN)
+            dx_at_layer(s, &m->nodes[nodes[k]]);
         else
             dx_at_node(s, &m->nodes[nodes[k]],
                        mp->at == AT_LAYER_INIT        ? IR_NATTR_INIT
