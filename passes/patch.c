@@ -139,8 +139,14 @@ static void add_block_line(edits *e, const char *text, ir_span close, const char
         snprintf(line, sizeof line, "%s%s = %s\n", indent, key, value);
         add(e, at, 0, line);
     } else {
-        snprintf(line, sizeof line, "\n%s%s = %s\n", indent, key, value);
-        add(e, close.off, 0, line);
+        /* A block written on one line stays on one line: the entry goes
+         * before its brace, after a separator. */
+        int k = close.off;
+        while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t'))
+            k--;
+        bool sep = k > 0 && text[k - 1] != '{' && text[k - 1] != ';';
+        snprintf(line, sizeof line, "%s %s = %s", sep ? ";" : "", key, value);
+        add(e, k, 0, line);
     }
 }
 
@@ -218,10 +224,25 @@ static bool patch_node(edits *e, const char *text, const ir_model *base, const i
             snprintf(err, errsize, "no source line for the layer before %s", c->node);
             return false;
         }
-        indentation(text, anchor->span.off, indent, sizeof indent);
         layer_statement(n, v, sizeof v);
-        snprintf(line, sizeof line, "\n%s%s", indent, v);
-        add(e, line_end(text, anchor->span.off + anchor->span.len), 0, line);
+        /* On a line of its own after the anchor's line, unless more
+         * statements follow the anchor on that line (`input [2]; out: ...`):
+         * then in line after it, with a separator. */
+        int after = anchor->span.off + anchor->span.len, k = after;
+        while (text[k] == ' ' || text[k] == '\t')
+            k++;
+        if (text[k] == ';')
+            k++;
+        while (text[k] == ' ' || text[k] == '\t')
+            k++;
+        if (text[k] == '\n' || text[k] == '\r' || text[k] == '#' || !text[k]) {
+            indentation(text, anchor->span.off, indent, sizeof indent);
+            snprintf(line, sizeof line, "\n%s%s", indent, v);
+            add(e, line_end(text, after), 0, line);
+        } else {
+            snprintf(line, sizeof line, "; %s", v);
+            add(e, after, 0, line);
+        }
         return true;
     }
     const ir_node *old = ir_find_node(base, c->node);

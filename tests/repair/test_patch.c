@@ -9,6 +9,8 @@
  * only in '.' vs '_'), every comment line and every line no change touches
  * must survive, and the source diff must stay as small as the change.  The
  * IR diff of a batchnorm insertion is the two-line diff the design promises.
+ * A second program written compactly (whole blocks on one line, statements
+ * separated by ';') gets every edit too: an inserted layer goes in line.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,11 @@ static const char source[] =
     "    optimizer = sgd(learning_rate = 3.0, momentum = 0.9)\n"
     "    batch     = 1\n"
     "}\n";
+
+static const char compact[] =
+    "dataset d { source = blobs(samples = 400, features = 4, classes = 3); test = 0.25 }  # data\n"
+    "model m { input [4]; out: dense 3, activation = linear }\n"
+    "train { model = m; data = d; loss = categorical_crossentropy; optimizer = sgd(learning_rate = 5) }\n";
 
 /* Every attribute of A and B agrees (layers compared in order). */
 static bool same_meaning(const ir_program *a, const ir_program *b, char *why, size_t size)
@@ -103,21 +110,21 @@ static int count_lines(const char *diff, char sign)
     return n;
 }
 
-static void check_patch(const ir_program *base, const rp_changes *cs, const char *what)
+static void check_patch(const char *src, const ir_program *base, const rp_changes *cs, const char *what)
 {
     ir_program *fixed = rp_apply_all(base, cs, what);
     CHECK(fixed != NULL, "%s: does not apply", what);
     if (!fixed)
         return;
     char err[256] = "";
-    char *patched = rp_patch_source(source, base, fixed, cs, err, sizeof err);
+    char *patched = rp_patch_source(src, base, fixed, cs, err, sizeof err);
     CHECK(patched != NULL, "%s: patch failed: %s", what, err);
     if (patched) {
         ir_program *again = rtest_compile("patched.dnn", patched);
-        CHECK(again != NULL, "%s: patched source does not compile:\n%s", what, patched);
+        CHECK(again != NULL, "%s: patched src does not compile:\n%s", what, patched);
         char why[512] = "";
         if (again)
-            CHECK(same_meaning(fixed, again, why, sizeof why), "%s: patched source means something else: %s\n%s",
+            CHECK(same_meaning(fixed, again, why, sizeof why), "%s: patched src means something else: %s\n%s",
                   what, why, patched);
         ir_program_free(again);
         /* Comments survive, except inside a removed layer's statement; the
@@ -127,10 +134,10 @@ static void check_patch(const ir_program *base, const rp_changes *cs, const char
             const ir_node *n = cs->items[i].op == RP_REMOVE ? ir_find_node(ir_train_model(base), cs->items[i].node)
                                                             : NULL;
             for (int k = 0; n && k < n->span.len; k++)
-                removed_lines += source[n->span.off + k] == '\n';
+                removed_lines += src[n->span.off + k] == '\n';
         }
         int line_no = 1;
-        for (const char *s = source; *s; line_no++) {
+        for (const char *s = src; *s; line_no++) {
             const char *nl = strchr(s, '\n');
             size_t n = (size_t)(nl - s);
             char line[256];
@@ -140,13 +147,13 @@ static void check_patch(const ir_program *base, const rp_changes *cs, const char
             for (int i = 0; i < cs->n; i++) {
                 const ir_node *r = cs->items[i].op == RP_REMOVE ? ir_find_node(ir_train_model(base), cs->items[i].node)
                                                                 : NULL;
-                in_removed |= r && line_no >= r->span.line && source + r->span.off + r->span.len > s;
+                in_removed |= r && line_no >= r->span.line && src + r->span.off + r->span.len > s;
             }
             if (hash && !in_removed)
                 CHECK(strstr(patched, hash) != NULL, "%s: comment '%s' lost", what, hash);
             s = nl + 1;
         }
-        char *diff = rp_unified_diff(source, patched, "a/faulty.dnn", "b/faulty.dnn", 3);
+        char *diff = rp_unified_diff(src, patched, "a/faulty.dnn", "b/faulty.dnn", 3);
         CHECK(count_lines(diff, '-') <= cs->n + removed_lines, "%s: diff removes %d lines for %d changes:\n%s", what,
               count_lines(diff, '-'), cs->n, diff);
         CHECK(count_lines(diff, '+') <= cs->n + 1, "%s: diff adds %d lines for %d changes:\n%s", what,
@@ -170,7 +177,7 @@ int main(void)
     rp_generate(&ctx, ~0u, &all);
     CHECK(all.n > 50, "only %d edits proposed", all.n);
     for (int i = 0; i < all.n; i++)
-        check_patch(base, &all.items[i].changes, rp_passes[all.items[i].cls].name);
+        check_patch(source, base, &all.items[i].changes, rp_passes[all.items[i].cls].name);
 
     /* Multi-change edits: one of each kind of place at once. */
     rp_changes combo = {0};
@@ -183,7 +190,7 @@ int main(void)
             rp_changes_push(&combo, c);
     }
     CHECK(combo.n >= 6, "only %d compatible changes", combo.n);
-    check_patch(base, &combo, "combination");
+    check_patch(source, base, &combo, "combination");
     rp_changes_free(&combo);
 
     /* The design's example: batchnorm after a layer is a two-line IR diff
@@ -199,6 +206,23 @@ int main(void)
         free(d);
         ir_program_free(fixed);
     }
+    /* The compact program: every edit, an inserted layer among them. */
+    ir_program *small = rtest_compile("compact.dnn", compact);
+    CHECK(small != NULL, "the compact program does not compile");
+    if (small) {
+        rp_ctx sctx = {small, rtest_facts(3, -20, 20)};
+        rp_edits edits = {0};
+        rp_generate(&sctx, ~0u, &edits);
+        bool inserts = false;
+        for (int i = 0; i < edits.n; i++) {
+            inserts |= edits.items[i].cls == REPAIR_ADD_LAYER;
+            check_patch(compact, small, &edits.items[i].changes, rp_passes[edits.items[i].cls].name);
+        }
+        CHECK(inserts, "no layer inserted into the compact program");
+        rp_edits_free(&edits);
+        ir_program_free(small);
+    }
+
     char *none = rp_ir_diff(base, base);
     CHECK(none[0] == 0, "diff of a program with itself: %s", none);
     free(none);
