@@ -386,6 +386,8 @@ void rp_run_program(rp_session *s, const ir_program *p, rp_runs *runs)
         runs->val[k] = good ? rp_metric_score(&out[k]) : RP_WORST;
         runs->test[k] = good ? (s->has_test ? out[k].test_metric : out[k].val_metric) : NAN;
         runs->failed += !good || out[k].diverged;
+        if (!good && !runs->error[0])
+            snprintf(runs->error, sizeof runs->error, "%s", out[k].err);
         runs->cut += good && out[k].batches < out[k].planned;
         secs += out[k].seconds;
     }

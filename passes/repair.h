@@ -65,6 +65,7 @@ typedef struct rp_runs {
     double seconds;                 /* mean measured wall-clock seconds per run */
     int failed;                     /* runs that did not train or diverged */
     int cut;                        /* runs that stopped before their planned batches */
+    char error[256];                /* why the first run that did not train failed ("" if none) */
 } rp_runs;
 
 /* One candidate trained during the search. */

@@ -38,9 +38,13 @@ void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
 {
     double bm, bsd;
     summary(&s->baseline, &bm, &bsd);
-    fprintf(out, "faulty program: %s %.4f +- %.4f on the %s split over %d runs", metric_name(s), bm, bsd,
-            split_name(s), s->baseline.n);
-    if (s->baseline.failed)
+    if (isfinite(bm))
+        fprintf(out, "faulty program: %s %.4f +- %.4f on the %s split over %d runs", metric_name(s), bm, bsd,
+                split_name(s), s->baseline.n);
+    else
+        fprintf(out, "faulty program: does not train (%d runs): %s", s->baseline.n,
+                s->baseline.error[0] ? s->baseline.error : "no metric");
+    if (s->baseline.failed && isfinite(bm))
         fprintf(out, " (%d did not train)", s->baseline.failed);
     fputc('\n', out);
     if (s->reference.n > 0) {
@@ -58,9 +62,13 @@ void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
         const rp_fix *f = fixes[i].fix;
         double m, sd;
         summary(&f->runs, &m, &sd);
-        fprintf(out, "\nfix %d: %s %.4f +- %.4f -> %.4f +- %.4f (p = %.3g, A12 = %.2f, %s%.4f, %+.1f%%)\n", i + 1,
-                metric_name(s), bm, bsd, m, sd, f->p, f->a12, m - bm >= 0 ? "+" : "", m - bm,
-                bm != 0 ? 100 * (m - bm) / fabs(bm) : 0.0);
+        if (isfinite(bm))
+            fprintf(out, "\nfix %d: %s %.4f +- %.4f -> %.4f +- %.4f (p = %.3g, A12 = %.2f, %s%.4f, %+.1f%%)\n",
+                    i + 1, metric_name(s), bm, bsd, m, sd, f->p, f->a12, m - bm >= 0 ? "+" : "", m - bm,
+                    bm != 0 ? 100 * (m - bm) / fabs(bm) : 0.0);
+        else   /* every faulty run failed: there is no metric to compare with */
+            fprintf(out, "\nfix %d: %s: the faulty program does not train -> %.4f +- %.4f (p = %.3g, A12 = %.2f)\n",
+                    i + 1, metric_name(s), m, sd, f->p, f->a12);
         if (isfinite(f->rate))
             fprintf(out, "  improvement rate %.2f (of the reference fix's gain)\n", f->rate);
         fprintf(out, "  %d changed attribute%s", f->changes.n, f->changes.n == 1 ? "" : "s");

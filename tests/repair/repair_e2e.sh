@@ -80,6 +80,15 @@ DNN
 check "a healthy program exits 0" "[ $? -eq 0 ]"
 check "with no significant improvement found" "grep -q 'no significant improvement found' '$tmp/out'"
 
+# A program that cannot train at all (2 output units for 3 classes): the
+# report says why, and the fix gives the output its units.
+sed 's/out: dense 3/out: dense 2/; s/categorical_crossentropy/sparse_categorical_crossentropy/' \
+    "$tmp/slow.dnn" > "$tmp/untrainable.dnn"
+"$DNNC" --repair --quiet --trials 20 "$tmp/untrainable.dnn" > "$tmp/out" 2> "$tmp/err"
+check "a program that does not train exits 0" "[ $? -eq 0 ]"
+check "the report says why it does not train" "grep -q '^faulty program: does not train.*output units' '$tmp/out'"
+check "and its fix sets the output units" "grep -q 'out.units: 2 -> 3' '$tmp/out'"
+
 "$DNNC" --repair --strategy nonesuch "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
 check "an unknown strategy exits 1" "[ $? -eq 1 ] && grep -q 'valid choices' '$tmp/err'"
 "$DNNC" --repair --budget 20y "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
