@@ -8,6 +8,11 @@
 #ifndef DNNC_DRIVER_H
 #define DNNC_DRIVER_H
 
+/* The most --runs repair keeps per program (it compares arrays of runs). */
+#define DNNC_MAX_RUNS 64
+#define DNNC_STR_(x) #x
+#define DNNC_STR(x) DNNC_STR_(x)   /* a macro's value as a string literal */
+
 #include <stdbool.h>
 
 #include "ir.h"
@@ -32,7 +37,7 @@ typedef struct dnnc_options {
     const char *strategy;    /* --strategy NAME (repair) */
     const char *budget;      /* --budget 20x | 300s (repair) */
     int trials;              /* --trials N (repair, 0 = by budget) */
-    int runs;                /* --runs R (repair validation, default 5) */
+    int runs;                /* --runs R (repair validation, default 5, at most DNNC_MAX_RUNS) */
     int fixes;               /* --fixes K (repair, default 3) */
     const char *reference;   /* --reference FILE (repair): a known fix of the program, for improvement rates */
     const char *mutate_op;   /* --mutate OP */

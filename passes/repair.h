@@ -40,7 +40,7 @@
 #include "suspect.h"
 
 #define RP_WORST (-1e30)
-#define RP_MAX_RUNS 64
+#define RP_MAX_RUNS DNNC_MAX_RUNS
 /* Share of the training data held out for validation when the program has none. */
 #define RP_CARVED_VALIDATION 0.15
 

@@ -93,6 +93,8 @@ check "and its fix sets the output units" "grep -q 'out.units: 2 -> 3' '$tmp/out
 check "an unknown strategy exits 1" "[ $? -eq 1 ] && grep -q 'valid choices' '$tmp/err'"
 "$DNNC" --repair --budget 20y "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
 check "a bad budget exits 1" "[ $? -eq 1 ]"
+"$DNNC" --repair --runs 100 "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
+check "more runs than repair keeps exits 1, not capped in silence" "[ $? -eq 1 ] && grep -q 'from 2 to 64' '$tmp/err'"
 
 for s in guided random bohb autotrainer; do
     "$DNNC" --repair --quiet --strategy $s --trials 12 "$tmp/slow.dnn" > "$tmp/out" 2> "$tmp/err"
