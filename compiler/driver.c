@@ -16,10 +16,8 @@
 #include "config.h"
 #include "diag.h"
 #include "ir_text.h"
-#include "lower.h"
-#include "parse.h"
+#include "source.h"
 
-#define MAX_INPUT (1L << 30)   /* refuse programs larger than 1 GiB */
 
 static const char usage_text[] =
     "usage: dnnc MODE [options] FILE\n"
@@ -189,59 +187,6 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
     return -1;
 }
 
-/* Reads the whole file (or stdin for "-"), NUL-terminated; NULL with a message on failure. */
-static char *read_file(const char *path, long *size)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "dnnc: error: cannot open '%s': %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = ir_alloc(cap);
-    for (;;) {
-        if (len + 1 >= cap) {
-            if (cap >= (size_t)MAX_INPUT) {
-                fprintf(stderr, "dnnc: error: '%s' is larger than %ld bytes\n", path, MAX_INPUT);
-                free(buf);
-                if (f != stdin)
-                    fclose(f);
-                return NULL;
-            }
-            cap *= 2;
-            buf = ir_realloc(buf, cap);
-        }
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    bool failed = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (failed) {
-        fprintf(stderr, "dnnc: error: cannot read '%s'\n", path);
-        free(buf);
-        return NULL;
-    }
-    buf[len] = 0;
-    *size = (long)len;
-    return buf;
-}
-
-/* Compiles SRC to checked IR; NULL when errors were reported into D. */
-static ir_program *compile(const dnnc_source *src, diag_ctx *d)
-{
-    if (src->is_ir)
-        return ir_read(src->path, src->text, src->size, d);
-    ast_program ast = {0};
-    ir_program *p = NULL;
-    if (parse_dnn(src->text, src->size, &ast, d))
-        p = lower_program(&ast, src->path, d);
-    ast_program_free(&ast);
-    return p;
-}
-
 static int emit_ir(const ir_program *p, const dnnc_options *o)
 {
     FILE *out = o->output ? fopen(o->output, "w") : stdout;
@@ -279,15 +224,18 @@ int main(int argc, char **argv)
         return status;
 
     dnnc_source src = {o.input, NULL, 0, false};
-    char *text = read_file(o.input, &src.size);
-    if (!text)
+    char err[1200];
+    char *text = dnnc_read_file(o.input, &src.size, err, sizeof err);
+    if (!text) {
+        fprintf(stderr, "dnnc: error: %s\n", err);
         return 1;
+    }
     src.text = text;
     src.is_ir = ir_text_is_ir(text, src.size);
 
     diag_ctx d;
     diag_init(&d, strcmp(o.input, "-") == 0 ? "<stdin>" : o.input, text, src.size);
-    ir_program *p = compile(&src, &d);
+    ir_program *p = dnnc_compile(src.path, text, src.size, &d);
     bool json_check = o.json && o.mode == DNNC_MODE_CHECK;
     if (json_check)
         diag_print_json(&d, stdout);

@@ -7,4 +7,5 @@ libdnnc_a_SOURCES += \
 	compiler/ir_print.c compiler/ir_read.c compiler/ir_text.h \
 	compiler/ir_verify.c compiler/ir_verify.h \
 	compiler/lower.c compiler/lower.h \
-	compiler/shape.c
+	compiler/shape.c \
+	compiler/source.c compiler/source.h

@@ -30,6 +30,7 @@
 #include "repair_report.h"
 #include "repair_suspects.h"
 #include "search.h"
+#include "source.h"
 #include "stats.h"
 
 /* Before the costly validation, the best candidates (one noisy run each so
@@ -233,7 +234,7 @@ static int report(rp_session *s, rp_fix *fixes, int n)
 
 static bool source_compiles(const dnnc_source *src, const char *text)
 {
-    ir_program *p = rp_compile_text(src->path, text, false);
+    ir_program *p = dnnc_compile_text(src->path, text, false);
     ir_program_free(p);
     return p != NULL;
 }

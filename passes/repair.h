@@ -219,11 +219,8 @@ const rp_trial *rp_log_find(const rp_session *s, const rp_changes *l, double fra
 /* Change lists equal as sets (order aside). */
 bool rp_changes_same(const rp_changes *a, const rp_changes *b);
 
-/* ---- programs repair compiles (repair_reference.c) ---- */
+/* ---- the --reference program (repair_reference.c) ---- */
 
-/* Compiles TEXT (.dnn or IR, named PATH) to checked IR; NULL on errors
- * (printed on stderr when PRINT_ERRORS). */
-ir_program *rp_compile_text(const char *path, const char *text, bool print_errors);
 /* Loads the --reference program at PATH: it must compile and train on the
  * faulty program's data.  NULL with ERR set otherwise. */
 ir_program *rp_load_reference(const rp_session *s, const char *path, char *err, size_t errsize);

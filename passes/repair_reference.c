@@ -1,5 +1,5 @@
-/* repair_reference.c: programs repair compiles itself: a patched source,
- * checked before it is shown, and the --reference program (repair.h).
+/* repair_reference.c: the --reference program, a known fix of the faulty
+ * program that gives improvement rates (repair.h).
  *
  * --reference names a known fix of the faulty program (the study's "fix"
  * column), as a .dnn source or IR.  It must train on the same dataset
@@ -10,64 +10,10 @@
  */
 #include "repair.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "ir_text.h"
-#include "lower.h"
-#include "parse.h"
-
-ir_program *rp_compile_text(const char *path, const char *text, bool print_errors)
-{
-    diag_ctx d;
-    long size = (long)strlen(text);
-    diag_init(&d, path, text, size);
-    ir_program *p = NULL;
-    if (ir_text_is_ir(text, size)) {
-        p = ir_read(path, text, size, &d);
-    } else {
-        ast_program ast = {0};
-        if (parse_dnn(text, size, &ast, &d))
-            p = lower_program(&ast, path, &d);
-        ast_program_free(&ast);
-    }
-    if (print_errors)
-        diag_print(&d, stderr);
-    if (p && d.errors > 0) {
-        ir_program_free(p);
-        p = NULL;
-    }
-    diag_free(&d);
-    return p;
-}
-
-/* The whole of file PATH, NUL-terminated, or NULL with ERR set. */
-static char *slurp(const char *path, char *err, size_t errsize)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errsize, "cannot open '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, len = 0, got;
-    char *buf = ir_alloc(cap);
-    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (len + 1 == cap)
-            buf = ir_realloc(buf, cap *= 2);
-    }
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (failed) {
-        snprintf(err, errsize, "cannot read '%s'", path);
-        free(buf);
-        return NULL;
-    }
-    buf[len] = 0;
-    return buf;
-}
+#include "source.h"
 
 /* The file dataset D of P reads, resolved (NULL for generators). */
 static char *data_file(const ir_program *p, const ir_dataset *d)
@@ -109,10 +55,11 @@ static bool same_samples(const ir_program *p, const ir_dataset *a, const ir_prog
 
 ir_program *rp_load_reference(const rp_session *s, const char *path, char *err, size_t errsize)
 {
-    char *text = slurp(path, err, errsize);
+    long size;
+    char *text = dnnc_read_file(path, &size, err, errsize);
     if (!text)
         return NULL;
-    ir_program *p = rp_compile_text(path, text, true);
+    ir_program *p = dnnc_compile_text(path, text, true);
     free(text);
     if (!p) {
         snprintf(err, errsize, "the reference program '%s' does not compile", path);

@@ -11,10 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diag.h"
 #include "diagnose.h"
-#include "lower.h"
-#include "parse.h"
+#include "source.h"
 
 static int failures;
 
@@ -44,20 +42,6 @@ static const char faulty[] =
     "    epochs = 5\n"
     "    seed = 1\n"
     "}\n";
-
-static ir_program *compile(const char *text)
-{
-    diag_ctx d;
-    diag_init(&d, "api.dnn", text, (long)strlen(text));
-    ast_program ast = {0};
-    ir_program *p = NULL;
-    if (parse_dnn(text, (long)strlen(text), &ast, &d))
-        p = lower_program(&ast, "api.dnn", &d);
-    diag_print(&d, stderr);
-    ast_program_free(&ast);
-    diag_free(&d);
-    return p;
-}
 
 /* Whether L has a suspect at NODE.ATTR from RULE. */
 static bool has(const suspect_list *l, const char *node, const char *attr, const char *rule)
@@ -126,7 +110,7 @@ static void test_limits(const ir_program *p, const rt_data *data)
 
 int main(void)
 {
-    ir_program *p = compile(faulty);
+    ir_program *p = dnnc_compile_text("api.dnn", faulty, true);
     check(p != NULL, "the test program compiles");
     if (!p)
         return 1;

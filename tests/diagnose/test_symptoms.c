@@ -17,10 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
 #include "diagnose_int.h"
-#include "lower.h"
-#include "parse.h"
+#include "source.h"
 
 static int failures;
 
@@ -281,20 +279,6 @@ static void test_regression_gate(void)
     dx_trace_free(&t);
 }
 
-static ir_program *compile(const char *text)
-{
-    diag_ctx d;
-    diag_init(&d, "map.dnn", text, (long)strlen(text));
-    ast_program ast = {0};
-    ir_program *p = NULL;
-    if (parse_dnn(text, (long)strlen(text), &ast, &d))
-        p = lower_program(&ast, "map.dnn", &d);
-    diag_print(&d, stderr);
-    ast_program_free(&ast);
-    diag_free(&d);
-    return p;
-}
-
 /* Score of the finding at NODE.ATTR in L (0 when none). */
 static double node_score(const suspect_list *l, const char *node, const char *attr)
 {
@@ -326,11 +310,13 @@ static void map_at(const dx_facts *f, dx_symptom_id id, int layer, double extent
 
 static void test_mapping(void)
 {
-    ir_program *p = compile(
+    ir_program *p = dnnc_compile_text(
+        "map.dnn",
         "dataset b { source = blobs(samples = 600, features = 4, classes = 3) }\n"
         "model m { input [4]; h: dense 16, activation = relu; out: dense 3, activation = softmax }\n"
         "train { model = m; data = b; loss = mse; optimizer = adam(learning_rate = 0.001); "
-        "batch = 32; epochs = 2 }\n");
+        "batch = 32; epochs = 2 }\n",
+        true);
     check(p != NULL, "mapping: the program compiles");
     if (!p)
         return;
@@ -383,11 +369,13 @@ static void test_mapping(void)
     /* Dying ReLU in h, fed by a sigmoid layer (outputs in (0, 1), never
      * centred): the sigmoid's activation too, below h's own; plain SGD
      * still learning: the optimiser, after the epochs and the rate. */
-    p = compile("dataset b { source = blobs(samples = 600, features = 4, classes = 3) }\n"
+    p = dnnc_compile_text("map.dnn",
+                          "dataset b { source = blobs(samples = 600, features = 4, classes = 3) }\n"
                 "model m { input [4]; s: dense 64, activation = sigmoid; h: dense 16, activation = relu; "
                 "out: dense 3, activation = softmax }\n"
                 "train { model = m; data = b; loss = categorical_crossentropy; "
-                "optimizer = sgd(learning_rate = 0.01); batch = 32; epochs = 2 }\n");
+                "optimizer = sgd(learning_rate = 0.01); batch = 32; epochs = 2 }\n",
+                          true);
     check(p != NULL, "mapping: the program with a sigmoid layer compiles");
     if (!p)
         return;

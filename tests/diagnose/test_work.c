@@ -12,10 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diag.h"
 #include "diagnose_int.h"
-#include "lower.h"
-#include "parse.h"
+#include "source.h"
 
 static int failures;
 
@@ -23,20 +21,6 @@ static void check(bool cond, const char *what)
 {
     printf("%s - %s\n", cond ? "ok" : "FAIL", what);
     failures += !cond;
-}
-
-static ir_program *compile(const char *text)
-{
-    diag_ctx d;
-    diag_init(&d, "work.dnn", text, (long)strlen(text));
-    ast_program ast = {0};
-    ir_program *p = NULL;
-    if (parse_dnn(text, (long)strlen(text), &ast, &d))
-        p = lower_program(&ast, "work.dnn", &d);
-    diag_print(&d, stderr);
-    ast_program_free(&ast);
-    diag_free(&d);
-    return p;
 }
 
 /* A program around MODEL_BODY (the lines inside `model m { ... }`); its data is
@@ -50,7 +34,7 @@ static ir_program *program(const char *model_body)
              "train {\n    model = m\n    data = d\n    loss = binary_crossentropy\n"
              "    optimizer = sgd(learning_rate = 0.01)\n    batch = 10\n    epochs = 3\n}\n",
              model_body);
-    return compile(text);
+    return dnnc_compile_text("work.dnn", text, true);
 }
 
 static void test_dense(void)

@@ -1,5 +1,5 @@
 /* rtest.h: helpers for the repair tests: a check macro that counts failures,
- * compiling .dnn text to IR, and the data facts the passes read. */
+ * and the data facts the passes read (compiling text: source.h). */
 #ifndef DNNC_RTEST_H
 #define DNNC_RTEST_H
 
@@ -7,6 +7,7 @@
 
 #include "ir.h"
 #include "rewrite.h"
+#include "source.h"
 
 extern int rt_failures;     /* checks failed so far */
 extern int rt_checks;       /* checks run so far */
@@ -24,8 +25,6 @@ extern int rt_checks;       /* checks run so far */
 
 /* Prints "what: N checks, N failed"; the exit status for main. */
 int rtest_finish(const char *what);
-/* Compiles .dnn TEXT (named PATH) to checked IR; NULL (with errors printed) on failure. */
-ir_program *rtest_compile(const char *path, const char *text);
 /* Facts for a classification data set of CLASSES classes with raw inputs in [LO, HI]. */
 rp_facts rtest_facts(int classes, double lo, double hi);
 

@@ -75,7 +75,7 @@ static void check_makespan(void)
 
 static void check_mlp(void)
 {
-    ir_program *p = rtest_compile("mlp.dnn", mlp);
+    ir_program *p = dnnc_compile_text("mlp.dnn", mlp, true);
     CHECK(p != NULL, "mlp does not compile");
     if (!p)
         return;
@@ -114,7 +114,7 @@ static void check_mlp(void)
 
 static void check_conv(void)
 {
-    ir_program *p = rtest_compile("conv.dnn", conv);
+    ir_program *p = dnnc_compile_text("conv.dnn", conv, true);
     CHECK(p != NULL, "conv does not compile");
     if (!p)
         return;
@@ -133,7 +133,7 @@ static void check_conv(void)
  * validation would cost. */
 static void check_reserve(void)
 {
-    ir_program *p = rtest_compile("mlp.dnn", mlp);
+    ir_program *p = dnnc_compile_text("mlp.dnn", mlp, true);
     CHECK(p != NULL, "mlp does not compile");
     if (!p)
         return;

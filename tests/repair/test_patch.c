@@ -120,7 +120,7 @@ static void check_patch(const char *src, const ir_program *base, const rp_change
     char *patched = rp_patch_source(src, base, fixed, cs, err, sizeof err);
     CHECK(patched != NULL, "%s: patch failed: %s", what, err);
     if (patched) {
-        ir_program *again = rtest_compile("patched.dnn", patched);
+        ir_program *again = dnnc_compile_text("patched.dnn", patched, true);
         CHECK(again != NULL, "%s: patched src does not compile:\n%s", what, patched);
         char why[512] = "";
         if (again)
@@ -166,7 +166,7 @@ static void check_patch(const char *src, const ir_program *base, const rp_change
 
 int main(void)
 {
-    ir_program *base = rtest_compile("faulty.dnn", source);
+    ir_program *base = dnnc_compile_text("faulty.dnn", source, true);
     CHECK(base != NULL, "the faulty program does not compile");
     if (!base)
         return rtest_finish("test_patch");
@@ -207,7 +207,7 @@ int main(void)
         ir_program_free(fixed);
     }
     /* The compact program: every edit, an inserted layer among them. */
-    ir_program *small = rtest_compile("compact.dnn", compact);
+    ir_program *small = dnnc_compile_text("compact.dnn", compact, true);
     CHECK(small != NULL, "the compact program does not compile");
     if (small) {
         rp_ctx sctx = {small, rtest_facts(3, -20, 20)};

@@ -193,7 +193,7 @@ int main(void)
     facts[2].prep_max = 0.001;
     int proposed[REPAIR_CLASS_COUNT] = {0};
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
-        ir_program *base = rtest_compile("faulty.dnn", texts[k]);
+        ir_program *base = dnnc_compile_text("faulty.dnn", texts[k], true);
         CHECK(base != NULL, "program %zu does not compile", k);
         if (!base)
             continue;

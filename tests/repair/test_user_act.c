@@ -169,7 +169,7 @@ static void check_mutate(const ir_program *base)
 
 int main(void)
 {
-    ir_program *base = rtest_compile("user_act.dnn", prog_text);
+    ir_program *base = dnnc_compile_text("user_act.dnn", prog_text, true);
     CHECK(base != NULL, "the program does not compile");
     if (!base)
         return rtest_finish("test_user_act");
