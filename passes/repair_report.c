@@ -123,25 +123,27 @@ static json_object *runs_array(const rp_runs *r)
     return a;
 }
 
+/* {"mean", "sd", "runs", "values"} of the runs of one program. */
+static json_object *runs_object(const rp_runs *r)
+{
+    double m, sd;
+    summary(r, &m, &sd);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "mean", num(m));
+    json_object_object_add(o, "sd", num(sd));
+    json_object_object_add(o, "runs", json_object_new_int(r->n));
+    json_object_object_add(o, "values", runs_array(r));
+    return o;
+}
+
 void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, int n)
 {
     json_object *root = json_object_new_object();
     double bm, bsd;
     summary(&s->baseline, &bm, &bsd);
-    json_object *base = json_object_new_object();
-    json_object_object_add(base, "mean", num(bm));
-    json_object_object_add(base, "sd", num(bsd));
-    json_object_object_add(base, "runs", json_object_new_int(s->baseline.n));
-    json_object_object_add(base, "values", runs_array(&s->baseline));
-    json_object_object_add(root, "baseline", base);
+    json_object_object_add(root, "baseline", runs_object(&s->baseline));
     if (s->reference.n > 0) {
-        double rm, rsd;
-        summary(&s->reference, &rm, &rsd);
-        json_object *ref = json_object_new_object();
-        json_object_object_add(ref, "mean", num(rm));
-        json_object_object_add(ref, "sd", num(rsd));
-        json_object_object_add(ref, "runs", json_object_new_int(s->reference.n));
-        json_object_object_add(ref, "values", runs_array(&s->reference));
+        json_object *ref = runs_object(&s->reference);
         json_object_object_add(ref, "seconds", num(s->reference_seconds));
         json_object_object_add(root, "reference", ref);
     }

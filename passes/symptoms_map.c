@@ -40,13 +40,13 @@ typedef enum {
     AT_FEEDING_ACT,      /* the activation of the weight layer before it, if sigmoid-like in (0, 1) */
     AT_SATURATING_ACTS,  /* every hidden layer with a sigmoid-like activation */
     AT_OUTPUT_ACT,       /* the output activation */
-    AT_LEARNING_RATE,    /* train: learning_rate */
+    AT_NO_HIDDEN,        /* where a hidden layer would go, in a model that has none */
+    AT_LEARNING_RATE,    /* train: learning_rate (it and what follows: the train block) */
     AT_OPTIMIZER,        /* train: optimizer */
     AT_SLOW_OPTIMIZER,   /* train: optimizer, if one of the slow ones (slow_optimizer) */
     AT_BATCH,            /* train: batch */
     AT_EPOCHS,           /* train: epochs */
-    AT_LOSS,             /* train: loss */
-    AT_NO_HIDDEN         /* where a hidden layer would go, in a model that has none */
+    AT_LOSS              /* train: loss */
 } place;
 
 /* Still learning: the weights of the epochs and the learning rate, and the
@@ -358,7 +358,7 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
         [AT_SLOW_OPTIMIZER] = IR_TATTR_OPTIMIZER,
         [AT_BATCH] = IR_TATTR_BATCH, [AT_EPOCHS] = IR_TATTR_EPOCHS, [AT_LOSS] = IR_TATTR_LOSS,
     };
-    bool train = mp->at >= AT_LEARNING_RATE && mp->at <= AT_LOSS;
+    bool train = mp->at >= AT_LEARNING_RATE;
     if (mp->at == AT_SLOW_OPTIMIZER && !slow_optimizer(f->prog))
         return;
     bool blow_up = sym->id == DX_SYM_NAN_LOSS || sym->id == DX_SYM_EXPLODING_GRADIENT;
