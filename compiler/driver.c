@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "ir_text.h"
 #include "source.h"
+#include "user_fn.h"
 
 
 static const char usage_text[] =
@@ -43,6 +44,9 @@ static const char usage_text[] =
     "  --save FILE        (train) write trained weights as safetensors\n"
     "  --load FILE        (eval) read weights from a safetensors file\n"
     "  --static           (diagnose) static rules only, no training\n"
+    "  --allow-extern     load the shared libraries the program's function blocks\n"
+    "                     name (their code runs with your rights; also\n"
+    "                     DNNC_ALLOW_EXTERN=1); without it such a program is refused\n"
     "  --strategy NAME    (repair) guided, random, autotrainer or bohb\n"
     "  --budget B         (repair) 20x (times the training time) or 300s;\n"
     "                     (diagnose) the training run's work in multiply-adds, e.g. 5e9\n"
@@ -123,6 +127,10 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
             o->static_only = true;
             continue;
         }
+        if (strcmp(a, "--allow-extern") == 0) {
+            o->allow_extern = true;
+            continue;
+        }
         if (strcmp(a, "-") == 0 || a[0] != '-') {
             if (o->input)
                 return usage_error("only one input file is accepted; '%s' is extra", a);
@@ -184,7 +192,50 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
         return usage_error("%s", "no mode given (--check, --emit-ir, --train, --diagnose, --repair, ...)");
     if (!o->input)
         return usage_error("%s", "no input file given");
+    const char *env = getenv("DNNC_ALLOW_EXTERN");
+    if (env && *env) {
+        if (strcmp(env, "1") != 0 && strcmp(env, "0") != 0)
+            return usage_error("DNNC_ALLOW_EXTERN is 1 (allow) or 0 (refuse), got '%s'", env);
+        o->allow_extern |= strcmp(env, "1") == 0;
+    }
     return -1;
+}
+
+/* Whether mode O runs the program, and so would load its functions'
+ * libraries (--check, --emit-ir, --mutate and a static diagnosis never do). */
+static bool mode_runs_program(const dnnc_options *o)
+{
+    switch (o->mode) {
+    case DNNC_MODE_TRAIN:
+    case DNNC_MODE_EVAL:
+    case DNNC_MODE_REPAIR:
+        return true;
+    case DNNC_MODE_DIAGNOSE:
+        return !o->static_only;
+    case DNNC_MODE_CHECK:
+    case DNNC_MODE_EMIT_IR:
+    case DNNC_MODE_MUTATE:
+        return false;
+    }
+    return true;
+}
+
+/* Refuses, at each function block, a program whose libraries mode O would
+ * load without --allow-extern: a model file must never run code silently.
+ * Returns the number of blocks refused. */
+static int refuse_extern(const ir_program *p, const dnnc_options *o, diag_ctx *d)
+{
+    if (o->allow_extern || !mode_runs_program(o))
+        return 0;
+    for (int i = 0; i < p->n_functions; i++)
+        diag_error(d, p->functions[i].span,
+                   "function '%s' would load library '%s'; refused without --allow-extern",
+                   p->functions[i].name, p->functions[i].library);
+    if (p->n_functions > 0)
+        diag_note(d, p->functions[0].span,
+                  "a library's code runs with your rights as soon as it is loaded; if you trust it, "
+                  "pass --allow-extern (or set DNNC_ALLOW_EXTERN=1)");
+    return p->n_functions;
 }
 
 static int emit_ir(const ir_program *p, const dnnc_options *o)
@@ -236,6 +287,11 @@ int main(int argc, char **argv)
     diag_ctx d;
     diag_init(&d, strcmp(o.input, "-") == 0 ? "<stdin>" : o.input, text, src.size);
     ir_program *p = dnnc_compile(src.path, text, src.size, &d);
+    if (p && refuse_extern(p, &o, &d) > 0) {
+        ir_program_free(p);
+        p = NULL;
+    }
+    rt_user_fn_permit(o.allow_extern);
     bool json_check = o.json && o.mode == DNNC_MODE_CHECK;
     if (json_check)
         diag_print_json(&d, stdout);

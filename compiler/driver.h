@@ -34,6 +34,7 @@ typedef struct dnnc_options {
     const char *save;        /* --save FILE: trained weights (safetensors) */
     const char *load;        /* --load FILE: weights to evaluate */
     bool static_only;        /* --static: diagnosis without training */
+    bool allow_extern;       /* --allow-extern or DNNC_ALLOW_EXTERN=1: load the libraries of function blocks */
     const char *strategy;    /* --strategy NAME (repair) */
     const char *budget;      /* --budget 20x | 300s (repair) */
     int trials;              /* --trials N (repair, 0 = by budget) */

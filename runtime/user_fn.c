@@ -18,6 +18,18 @@ struct rt_user_fn {
     ffi_type *arg_types[1]; /* the one argument's type, as the cif needs it */
 };
 
+static bool load_permitted; /* rt_user_fn_permit's setting */
+
+void rt_user_fn_permit(bool allowed)
+{
+    load_permitted = allowed;
+}
+
+bool rt_user_fn_permitted(void)
+{
+    return load_permitted;
+}
+
 /* Calls F (of U's signature) at X. */
 static double call(const rt_user_fn *u, void (*f)(void), double x)
 {
@@ -40,6 +52,11 @@ rt_user_fn *rt_user_fn_open(const ir_program *p, const ir_function *f, char *err
         snprintf(path, sizeof path, "%s/%s", p->dir, f->library);
     else
         snprintf(path, sizeof path, "%s", f->library);
+    if (!load_permitted) {
+        snprintf(err, errsize, "function %s: loading library '%s' needs --allow-extern "
+                 "(its code would run with your rights)", f->name, path);
+        return NULL;
+    }
     void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
         snprintf(err, errsize, "function %s: cannot load library '%s': %s", f->name, path, dlerror());

@@ -11,15 +11,24 @@
 #ifndef DNNC_RT_USER_FN_H
 #define DNNC_RT_USER_FN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ir.h"
 
 typedef struct rt_user_fn rt_user_fn;
 
+/* Whether this process may load the libraries programs name.  Off until the
+ * driver turns it on (--allow-extern): a library's constructors run with the
+ * user's rights as soon as it is loaded, so a program received from someone
+ * else must not load one silently.  Forked workers inherit the setting. */
+void rt_user_fn_permit(bool allowed);
+bool rt_user_fn_permitted(void);
+
 /* Loads function F of program P (library paths containing '/' are relative
  * to P's folder; bare names go to the dynamic linker's search).  NULL with a
- * message naming the library and symbol in ERR on failure. */
+ * message naming the library and symbol in ERR on failure, and without
+ * touching the library when loading is not permitted. */
 rt_user_fn *rt_user_fn_open(const ir_program *p, const ir_function *f, char *err, size_t errsize);
 void rt_user_fn_close(rt_user_fn *u);
 

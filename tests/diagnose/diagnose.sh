@@ -69,9 +69,10 @@ done
 # The healthy examples: nothing suspicious.  The Fashion-MNIST ones train at
 # most one epoch and 2e10 multiply-adds (about 120 LeNet batches, 200 MLP
 # ones: seconds under the sanitizers); the small ones train to their end.
+# They are ours, so their function blocks may load their libraries.
 for dnn in "$SRC"/examples/*.dnn; do
     name=$(basename "$dnn" .dnn)
-    if "$DNNC" --diagnose --json --epochs 1 --budget 2e10 "$dnn" > "$tmp/out.json" 2> "$tmp/err"; then
+    if "$DNNC" --diagnose --json --allow-extern --epochs 1 --budget 2e10 "$dnn" > "$tmp/out.json" 2> "$tmp/err"; then
         r=$(jq '(.suspects | length) == 0' "$tmp/out.json")
         check "$r" "examples/$name: no suspects"
     else
