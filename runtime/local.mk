@@ -46,3 +46,5 @@ runtime_libkernels_avx512_a_CPPFLAGS = $(AM_CPPFLAGS) -DRT_KERNEL_SET=avx512
 $(runtime_libkernels_avx512_a_OBJECTS): CFLAGS += $(DNNC_AVX512_CFLAGS)
 libdnnc_a_LIBADD += $(runtime_libkernels_avx2_a_OBJECTS) $(runtime_libkernels_avx512_a_OBJECTS)
 endif
+# (automake does not see through the variables to make them prerequisites)
+EXTRA_libdnnc_a_DEPENDENCIES = $(libdnnc_a_LIBADD)
