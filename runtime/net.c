@@ -330,6 +330,9 @@ void rt_net_free(rt_net *net)
     free(net->grads);
     for (int i = 0; net->layers && i < net->n_layers; i++)
         rt_user_fn_close(net->layers[i].user_fn);
+    rt_user_fn_close(net->loss_fn);
+    for (int k = 0; k < net->n_metric_fns; k++)
+        rt_user_fn_close(net->metric_fns[k]);
     free(net->layers);
     free(net);
 }
@@ -349,7 +352,51 @@ int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t er
         if (!(L->user_fn = rt_user_fn_open(p, f, err, errsize)))
             return -1;
     }
+    const ir_train *t = &p->train;
+    if (t->loss_fn && !net->loss_fn) {
+        const ir_function *f = ir_find_function(p, t->loss_fn);
+        if (!f) {
+            snprintf(err, errsize, "train: no function named '%s'", t->loss_fn);
+            return -1;
+        }
+        if (!(net->loss_fn = rt_user_fn_open(p, f, err, errsize)))
+            return -1;
+    }
+    if (net->n_metric_fns > 0)
+        return 0;
+    const char *names[IR_MAX_NAMES + 1];
+    int n = 0;
+    for (int k = 0; k < t->metric_fns.n; k++)
+        names[n++] = t->metric_fns.name[k];
+    bool listed = !t->objective_fn;
+    for (int k = 0; k < n && !listed; k++)
+        listed = strcmp(names[k], t->objective_fn) == 0;
+    if (!listed)
+        names[n++] = t->objective_fn;
+    for (int k = 0; k < n; k++) {
+        const ir_function *f = ir_find_function(p, names[k]);
+        if (!f) {
+            snprintf(err, errsize, "train: no function named '%s'", names[k]);
+            return -1;
+        }
+        if (!(net->metric_fns[net->n_metric_fns] = rt_user_fn_open(p, f, err, errsize)))
+            return -1;
+        net->metric_names[net->n_metric_fns++] = f->name;
+    }
     return 0;
+}
+
+bool rt_net_function_failed(const rt_net *net, char *err, size_t errsize)
+{
+    for (int i = 1; i < net->n_layers; i++)
+        if (rt_user_fn_failed(net->layers[i].user_fn, err, errsize))
+            return true;
+    if (rt_user_fn_failed(net->loss_fn, err, errsize))
+        return true;
+    for (int k = 0; k < net->n_metric_fns; k++)
+        if (rt_user_fn_failed(net->metric_fns[k], err, errsize))
+            return true;
+    return false;
 }
 
 void rt_net_forward(rt_net *net, int n, bool training)
@@ -360,7 +407,7 @@ void rt_net_forward(rt_net *net, int n, bool training)
         if (L->act != IR_ACT_LINEAR && !L->act_fused)
             rt_act_forward(L->act, L->z, L->y, n * L->out_size, L->out.c);
         else if (L->user_fn)
-            rt_user_fn_forward(L->user_fn, L->z, L->y, n * L->out_size);
+            rt_user_fn_forward(L->user_fn, L->node->activation_args.value, L->z, L->y, n * L->out_size);
         if (net->collect)
             rt_stats_forward(L, n);
     }
@@ -395,6 +442,9 @@ double rt_net_loss(rt_net *net, int n, const float *target, bool grad)
 {
     const rt_layer *L = &net->layers[net->n_layers - 1];
     const float *out = net->fused ? L->z : L->y;
+    if (net->loss_fn)
+        return rt_user_fn_value(net->loss_fn, out, target, (long)n * net->out_units,
+                                grad ? net->out_grad : NULL) + rt_net_penalty(net);
     return rt_loss(net->loss, net->fused, out, target, n, net->out_units,
                    grad ? net->out_grad : NULL) + rt_net_penalty(net);
 }
@@ -421,7 +471,8 @@ void rt_net_backward(rt_net *net, int n)
         if (L->act != IR_ACT_LINEAR && !L->act_fused && !(i == last && net->fused))
             rt_act_backward(L->act, L->z, L->y, L->dy, L->dz, n * L->out_size, L->out.c);
         else if (L->user_fn)
-            rt_user_fn_backward(L->user_fn, L->z, L->dy, L->dz, n * L->out_size);
+            rt_user_fn_backward(L->user_fn, L->node->activation_args.value, L->z, L->dy, L->dz,
+                                n * L->out_size);
         rt_layer_table[L->op]->backward(net, L, n);
         for (int k = 0; k < L->n_params; k++) {
             const rt_param *p = &net->params[L->param[k]];

@@ -86,7 +86,11 @@ rt_net *rt_net_for_program(const ir_program *p, const rt_data *d, uint64_t seed,
                  "(at most %d GiB): use a smaller batch", max_batch, m->name, gib, RT_MAX_ACTIVATION_GIB);
         return NULL;
     }
-    rt_net *net = rt_net_new(m, p->train.loss, max_batch, seed, false, err, errsize);
+    /* A user loss sees the activated outputs (never fused) and its targets laid
+     * out as for mse: one-hot classes (0 / 1 for one output unit), regression
+     * targets as they are. */
+    ir_loss loss = p->train.loss_fn ? IR_LOSS_MSE : p->train.loss;
+    rt_net *net = rt_net_new(m, loss, max_batch, seed, false, err, errsize);
     if (!net)
         return NULL;
     if (rt_net_bind_functions(net, p, err, errsize) < 0) {

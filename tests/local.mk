@@ -17,3 +17,14 @@ EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_e
 update-golden: dnnc
 	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/golden.sh --update
 .PHONY: update-golden
+
+# The example library of examples/extern/ (user functions in every role),
+# built by `make` and `make check` without libtool: a plain shared object
+# that the examples and tests load through LD_LIBRARY_PATH.
+EXTERN_LIB = examples/extern/libdnnc_extern.so
+noinst_DATA = $(EXTERN_LIB)
+CLEANFILES += $(EXTERN_LIB)
+EXTRA_DIST += examples/extern
+$(EXTERN_LIB): $(srcdir)/examples/extern/extern_fns.c
+	@$(MKDIR_P) examples/extern
+	$(AM_V_CC)$(CC) -std=c11 $(WARN_CFLAGS) -O2 -fPIC -shared -o $@ $(srcdir)/examples/extern/extern_fns.c -lm
