@@ -130,7 +130,7 @@ void rp_pass_output_activation(const rp_ctx *ctx, rp_edits *out)
     ir_loss loss;
     ir_act act;
     canonical_output(&ctx->facts, m->nodes[od].units, &loss, &act);
-    if (loss != p->train.loss) {
+    if (loss != p->train.loss || p->train.loss_fn) {
         rp_changes cs = {0};
         snprintf(reason, sizeof reason, "%s labels: %s output with %s", ctx->facts.classes ? "class" : "numeric",
                  ir_enum_name(&ir_act_table, (int)act), ir_enum_name(&ir_loss_table, (int)loss));
@@ -186,13 +186,13 @@ void rp_pass_loss(const rp_ctx *ctx, rp_edits *out)
         return;
     char reason[200];
     for (int l = 0; l < IR_LOSS_COUNT; l++) {
-        if (l == (int)p->train.loss)
+        if (l == (int)p->train.loss && !p->train.loss_fn)
             continue;
         double prior = loss_prior((ir_loss)l, &ctx->facts, m->nodes[od].units, m->nodes[oi].activation);
         if (prior <= 0)
             continue;
         snprintf(reason, sizeof reason, "%s instead of %s for %s", ir_enum_name(&ir_loss_table, l),
-                 ir_enum_name(&ir_loss_table, (int)p->train.loss),
+                 p->train.loss_fn ? p->train.loss_fn : ir_enum_name(&ir_loss_table, (int)p->train.loss),
                  ctx->facts.classes ? "class labels" : "regression targets");
         rp_change c = rp_set_train(p, IR_TATTR_LOSS, &l, REPAIR_LOSS, reason);
         rp_emit1(ctx, out, &c, prior);

@@ -386,6 +386,17 @@ int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t er
     return 0;
 }
 
+int rt_objective_index(const ir_program *p)
+{
+    const ir_train *t = &p->train;
+    if (!p->has_train || !t->objective_fn)
+        return -1;
+    for (int k = 0; k < t->metric_fns.n; k++)
+        if (strcmp(t->metric_fns.name[k], t->objective_fn) == 0)
+            return k;
+    return t->metric_fns.n;   /* rt_net_bind_functions puts it after the listed ones */
+}
+
 bool rt_net_function_failed(const rt_net *net, char *err, size_t errsize)
 {
     for (int i = 1; i < net->n_layers; i++)

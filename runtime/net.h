@@ -128,6 +128,7 @@ typedef struct rt_net {
     struct rt_user_fn *metric_fns[IR_MAX_NAMES + 1]; /* user metrics, reported beside the built-in one */
     const char *metric_names[IR_MAX_NAMES + 1]; /* their names (borrowed from the program) */
     int n_metric_fns;       /* how many: the train block's metrics, then the objective if not among them */
+    double metric_values[IR_MAX_NAMES + 1]; /* their values on the split rt_evaluate saw last */
     rt_rng dropout_rng;     /* dropout masks */
     bool input_grad;        /* also compute the input's gradient (for tests) */
     float *dinput;          /* that gradient (max_batch x in_size) when input_grad */
@@ -140,6 +141,10 @@ typedef struct rt_net {
  * loss, the metrics and the objective) into NET.  Every net of a program with
  * user functions needs this before it runs.  Returns 0, or -1 with ERR set. */
 int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t errsize);
+
+/* Where P's objective (a user metric) is among the user metrics of a net
+ * of P (net->metric_values), or -1 when P's objective is the built-in one. */
+int rt_objective_index(const ir_program *p);
 
 /* Whether a user function of NET returned NaN for finite input; then ERR
  * names it (a training stops with that error). */
