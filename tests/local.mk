@@ -4,6 +4,7 @@ TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = DNNC=$(abs_top_builddir)/dnnc; export DNNC; \
+	DNNC_EXTERN_DIR=$(abs_top_builddir)/examples/extern; export DNNC_EXTERN_DIR; \
 	ASAN_OPTIONS=exitcode=99:detect_leaks=1; export ASAN_OPTIONS; \
 	UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1; export UBSAN_OPTIONS;
 
@@ -11,8 +12,10 @@ check_PROGRAMS += tests/fuzz_frontend
 tests_fuzz_frontend_SOURCES = tests/fuzz_frontend.c
 tests_fuzz_frontend_LDADD = $(DNNC_LIBS)
 
-TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh tests/fuzz_frontend
-EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh
+TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh \
+	tests/extern_roles.sh tests/fuzz_frontend
+EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh \
+	tests/extern_roles.sh
 
 update-golden: dnnc
 	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/golden.sh --update
