@@ -171,6 +171,21 @@ rp_change rp_set_node(const ir_program *p, const ir_node *node, int id, const vo
     return c;
 }
 
+rp_change rp_set_node_function(const ir_program *p, const ir_node *node, const char *fn, repair_class cls,
+                               const char *reason)
+{
+    int linear = IR_ACT_LINEAR;
+    rp_change c = rp_set_node(p, node, IR_NATTR_ACTIVATION, &linear, cls, reason);
+    snprintf(c.function, sizeof c.function, "%s", fn);
+    ir_node copy = *node;
+    copy.activation = IR_ACT_LINEAR;
+    copy.activation_fn = c.function;
+    copy.activation_args.n = 0;
+    ir_attr_format(ir_attr_by_id(ir_node_attrs, ir_node_attr_count, IR_NATTR_ACTIVATION), &copy, c.after,
+                   sizeof c.after);
+    return c;
+}
+
 rp_change rp_set_train(const ir_program *p, int id, const void *value, repair_class cls,
                        const char *reason)
 {
@@ -342,8 +357,11 @@ bool rp_apply(ir_program *p, const rp_change *c, char *err, size_t errsize)
         return true;
     }
     memcpy((char *)obj + desc->offset, &c->value, type_size(desc->type));
-    if (desc->type == IR_T_FNREF)
+    if (desc->type == IR_T_FNREF) {
         forget_function(desc, obj, true);
+        if (c->function[0])
+            *(char **)((char *)obj + desc->fn_offset) = ir_strdup(c->function);
+    }
     return true;
 }
 
