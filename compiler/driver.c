@@ -238,8 +238,9 @@ static int refuse_extern(const ir_program *p, const dnnc_options *o, diag_ctx *d
     return p->n_functions;
 }
 
-/* Warns once at each function that mode O will call without a declared
- * derivative or gradient: central differences stand in for it. */
+/* Warns once at each activation or loss function without a declared
+ * derivative or gradient, when mode O runs the program (repair may try any
+ * declared activation): central differences stand in for it. */
 static void warn_central_differences(const ir_program *p, const dnnc_options *o, diag_ctx *d)
 {
     if (!mode_runs_program(o))
