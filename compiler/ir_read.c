@@ -529,6 +529,7 @@ static void read_node(reader *r, ir_model *m)
     memset(&node, 0, sizeof node);
     read_node_into(r, m, &node);
     free(node.activation_fn);
+    ir_fn_args_clear(&node.activation_args);
 }
 
 static void read_train(reader *r, ir_program *p)
