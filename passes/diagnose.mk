@@ -7,6 +7,7 @@ libdnnc_a_SOURCES += \
 	passes/diagnose_facts.c passes/diagnose_find.c passes/diagnose_work.c \
 	passes/rules_output.c passes/rules_activation.c passes/rules_weights.c \
 	passes/rules_structure.c passes/rules_training.c passes/rules_data.c \
+	passes/rules_geometry.c passes/rules_batchnorm.c \
 	passes/symptoms.c passes/symptoms_map.c \
 	passes/rank.c \
 	passes/mode_diagnose.c
