@@ -328,13 +328,38 @@ void rt_net_free(rt_net *net)
     free(net->params);
     free(net->values);
     free(net->grads);
-    for (int i = 0; net->layers && i < net->n_layers; i++)
-        rt_user_fn_close(net->layers[i].user_fn);
-    rt_user_fn_close(net->loss_fn);
-    for (int k = 0; k < net->n_metric_fns; k++)
-        rt_user_fn_close(net->metric_fns[k]);
+    for (int k = 0; k < net->n_fns; k++) {
+        rt_user_fn_close(net->fns[k]);
+        free(net->fn_names[k]);
+    }
+    free(net->fns);
+    free(net->fn_names);
     free(net->layers);
     free(net);
+}
+
+/* NET's handle of function NAME of P, opened on first use: one library
+ * handle and one call interface per function per network, however many
+ * layers use it.  USER names the user in messages.  NULL with ERR set. */
+static rt_user_fn *function_handle(rt_net *net, const ir_program *p, const char *name, const char *user,
+                                   char *err, size_t errsize)
+{
+    for (int k = 0; k < net->n_fns; k++)
+        if (strcmp(net->fn_names[k], name) == 0)
+            return net->fns[k];
+    const ir_function *f = ir_find_function(p, name);
+    if (!f) {
+        snprintf(err, errsize, "%s: no function named '%s'", user, name);
+        return NULL;
+    }
+    rt_user_fn *u = rt_user_fn_open(p, f, err, errsize);
+    if (!u)
+        return NULL;
+    net->fns = ir_realloc(net->fns, sizeof *net->fns * (size_t)(net->n_fns + 1));
+    net->fn_names = ir_realloc(net->fn_names, sizeof *net->fn_names * (size_t)(net->n_fns + 1));
+    net->fns[net->n_fns] = u;
+    net->fn_names[net->n_fns++] = ir_strdup(name);
+    return u;
 }
 
 int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t errsize)
@@ -344,24 +369,14 @@ int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t er
         const char *name = L->node->activation_fn;
         if (!name || !ir_op_has_activation(L->op) || L->user_fn)
             continue;
-        const ir_function *f = ir_find_function(p, name);
-        if (!f) {
-            snprintf(err, errsize, "layer %s: no function named '%s'", L->node->name, name);
-            return -1;
-        }
-        if (!(L->user_fn = rt_user_fn_open(p, f, err, errsize)))
+        char user[160];
+        snprintf(user, sizeof user, "layer %s", L->node->name);
+        if (!(L->user_fn = function_handle(net, p, name, user, err, errsize)))
             return -1;
     }
     const ir_train *t = &p->train;
-    if (t->loss_fn && !net->loss_fn) {
-        const ir_function *f = ir_find_function(p, t->loss_fn);
-        if (!f) {
-            snprintf(err, errsize, "train: no function named '%s'", t->loss_fn);
-            return -1;
-        }
-        if (!(net->loss_fn = rt_user_fn_open(p, f, err, errsize)))
-            return -1;
-    }
+    if (t->loss_fn && !net->loss_fn && !(net->loss_fn = function_handle(net, p, t->loss_fn, "train", err, errsize)))
+        return -1;
     if (net->n_metric_fns > 0)
         return 0;
     const char *names[IR_MAX_NAMES + 1];
@@ -374,14 +389,9 @@ int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t er
     if (!listed)
         names[n++] = t->objective_fn;
     for (int k = 0; k < n; k++) {
-        const ir_function *f = ir_find_function(p, names[k]);
-        if (!f) {
-            snprintf(err, errsize, "train: no function named '%s'", names[k]);
+        if (!(net->metric_fns[net->n_metric_fns] = function_handle(net, p, names[k], "train", err, errsize)))
             return -1;
-        }
-        if (!(net->metric_fns[net->n_metric_fns] = rt_user_fn_open(p, f, err, errsize)))
-            return -1;
-        net->metric_names[net->n_metric_fns++] = f->name;
+        net->metric_names[net->n_metric_fns++] = names[k];
     }
     return 0;
 }
@@ -399,13 +409,8 @@ int rt_objective_index(const ir_program *p)
 
 bool rt_net_function_failed(const rt_net *net, char *err, size_t errsize)
 {
-    for (int i = 1; i < net->n_layers; i++)
-        if (rt_user_fn_failed(net->layers[i].user_fn, err, errsize))
-            return true;
-    if (rt_user_fn_failed(net->loss_fn, err, errsize))
-        return true;
-    for (int k = 0; k < net->n_metric_fns; k++)
-        if (rt_user_fn_failed(net->metric_fns[k], err, errsize))
+    for (int k = 0; k < net->n_fns; k++)
+        if (rt_user_fn_failed(net->fns[k], err, errsize))
             return true;
     return false;
 }

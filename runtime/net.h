@@ -74,7 +74,7 @@ typedef struct rt_layer {
     ir_act act;             /* activation after the op (linear for none) */
     bool act_fused;         /* the op applies act itself (z == y, reads dy) */
     struct rt_user_fn *user_fn; /* a user function as activation (act is linear then),
-                                   bound by rt_net_bind_functions; NULL otherwise */
+                                   bound by rt_net_bind_functions (net->fns owns it); NULL otherwise */
     rt_dims in, out;        /* per-sample input and output extents */
     int in_rank, out_rank;  /* ranks of the IR shapes (1 vector, 3 image) */
     long in_size, out_size; /* floats per sample */
@@ -124,7 +124,10 @@ typedef struct rt_net {
                                their products over the workers (workers.h) */
     ir_loss loss;           /* training loss (how targets are laid out, for a user loss) */
     bool fused;             /* the loss works on the last layer's logits */
-    struct rt_user_fn *loss_fn; /* a user function as the loss, or NULL (rt_net_bind_functions) */
+    struct rt_user_fn **fns;/* the user functions it calls, one handle each (owned) */
+    char **fn_names;        /* their names (owned) */
+    int n_fns;              /* how many */
+    struct rt_user_fn *loss_fn; /* a user function as the loss, or NULL (one of fns) */
     struct rt_user_fn *metric_fns[IR_MAX_NAMES + 1]; /* user metrics, reported beside the built-in one */
     const char *metric_names[IR_MAX_NAMES + 1]; /* their names (borrowed from the program) */
     int n_metric_fns;       /* how many: the train block's metrics, then the objective if not among them */
