@@ -7,6 +7,8 @@
 #   # expect-at: RULE PLACE   a suspect at PLACE (node.attribute, train.X or
 #                             data.X) found by RULE (its rule or one merged in)
 #   # reject: RULE            no suspect found by RULE
+#   # expect-before: A B      a suspect at place A ranks above any at place B
+#                             (B may be absent)
 #   # expect-symptom: NAME    the training run showed symptom NAME
 #   # expect-note: TEXT       the report's note contains TEXT
 #   # clean                   no suspects and no symptoms at all
@@ -50,6 +52,14 @@ for dnn in "$SRC"/tests/diagnose/cases/*.dnn; do
         r=$(jq --arg r "$rule" 'all(.suspects[]; .rule != $r and all(.also[]; . != $r))' "$tmp/out.json")
         check "$r" "$name: no $rule"
     done < "$tmp/reject"
+    sed -n 's/^# expect-before: *//p' "$dnn" > "$tmp/before"
+    while read -r first second; do
+        r=$(jq --arg a "$first" --arg b "$second" \
+            "([.suspects[] | select(($PLACE) == \$a) | .rank] | first) as \$ra
+             | ([.suspects[] | select(($PLACE) == \$b) | .rank] | first) as \$rb
+             | \$ra != null and (\$rb == null or \$ra < \$rb)" "$tmp/out.json")
+        check "$r" "$name: $first ranks above $second"
+    done < "$tmp/before"
     sed -n 's/^# expect-symptom: *//p' "$dnn" > "$tmp/symptoms"
     while read -r sym; do
         r=$(jq --arg s "$sym" 'any(.training.symptoms[]?; .symptom == $s)' "$tmp/out.json")
