@@ -11,7 +11,11 @@
  * DX_PROBE_DOMINATED of the best probe's: a short training from scratch
  * rewards almost any edit that speeds up early learning a little, so an
  * edit far behind the best is a generic speed-up, not the fault; and only
- * the DX_PROBE_KEEP best count.  Its score is 0.15 + 0.7 x the share of the
+ * the DX_PROBE_KEEP best count.  Explaining away, as for symptoms: when the
+ * best probe is at a place a rule or a symptom suspects already, the
+ * intervention confirms them, and the other probes only corroborate places
+ * suspected already, or add one when their effect rivals the best's
+ * (DX_PROBE_RIVAL of it).  Its score is 0.15 + 0.7 x the share of the
  * headroom it recovered (1 - accuracy, or the error) x its effect / the
  * best's, at most 0.85: one short training is evidence, not proof.  A
  * faulty program that diverged scores chance (or an error as wide as the
@@ -39,6 +43,9 @@
 #define DX_PROBE_Z 2.0
 /* Share of the best probe's effect a probe must reach to count. */
 #define DX_PROBE_DOMINATED (1.0 / 3)
+/* Share of the best probe's effect that adds an unsuspected place when the
+ * best probe confirms a suspected one. */
+#define DX_PROBE_RIVAL 0.8
 /* Most probes that become findings. */
 #define DX_PROBE_KEEP 3
 /* Most places probed, whatever the budget. */
@@ -111,11 +118,19 @@ typedef struct probe_place {
     double suspicion;         /* best score of a finding there (0: none) */
 } probe_place;
 
-static void place_of(const rp_change *c, probe_place *pl)
+/* The place change C (of an edit of P) probes.  Removing a dropout or a
+ * pooling layer is the extreme of its rate or its window: their place. */
+static void place_of(const ir_program *p, const rp_change *c, probe_place *pl)
 {
     pl->target = c->target;
     snprintf(pl->node, sizeof pl->node, "%s", c->op == RP_INSERT ? c->anchor : c->node);
-    snprintf(pl->attribute, sizeof pl->attribute, "%s", c->op == RP_SET ? c->attribute : "layer");
+    const char *attr = c->op == RP_SET ? c->attribute : "layer";
+    const ir_node *n = c->op == RP_REMOVE ? ir_find_node(ir_train_model(p), c->node) : NULL;
+    if (n && n->op == IR_OP_DROPOUT)
+        attr = "rate";
+    else if (n && (n->op == IR_OP_MAXPOOL || n->op == IR_OP_AVGPOOL))
+        attr = "pool";
+    snprintf(pl->attribute, sizeof pl->attribute, "%s", attr);
 }
 
 /* Whether finding S is at place PL (training and data suspects name the
@@ -138,7 +153,8 @@ static int by_promise(const void *pa, const void *pb)
 }
 
 /* The places of EDITS, each with its likeliest edit, into *OUT; returns how many. */
-static int gather_places(const rp_edits *edits, const suspect_list *found, probe_place **out)
+static int gather_places(const ir_program *prog, const rp_edits *edits, const suspect_list *found,
+                         probe_place **out)
 {
     probe_place *pl = ir_alloc(sizeof *pl * (size_t)(edits->n > 0 ? edits->n : 1));
     int n = 0;
@@ -148,7 +164,7 @@ static int gather_places(const rp_edits *edits, const suspect_list *found, probe
             continue;
         probe_place p;
         memset(&p, 0, sizeof p);
-        place_of(&e->changes.items[0], &p);
+        place_of(prog, &e->changes.items[0], &p);
         p.edit = e;
         int k = 0;
         while (k < n && !(pl[k].target == p.target && strcmp(pl[k].node, p.node) == 0 &&
@@ -240,7 +256,7 @@ void dx_probe(const ir_program *p, const rt_data *data, const dx_trainer *traine
     rp_edits edits = {0};
     rp_generate(&rc, ~0u, &edits);
     probe_place *places;
-    int n = gather_places(&edits, found, &places);
+    int n = gather_places(p, &edits, found, &places);
     sum->ran = true;
     sum->places = n;
     sum->fraction = dx_probe_fraction(p, data->train.n);
@@ -300,16 +316,21 @@ void dx_probe(const ir_program *p, const rt_data *data, const dx_trainer *traine
             best = fmax(best, score - faulty[0]);
     }
     /* The DX_PROBE_KEEP best that count, best first (ties: probing order). */
+    bool confirmed = false;
     for (int kept = 0; kept < DX_PROBE_KEEP; kept++) {
         int top = -1;
         for (int i = 0; i < n; i++) {
             double effect = scores[i] - faulty[0];
+            bool rival = places[i].suspicion > 0 || effect >= DX_PROBE_RIVAL * best;
             if (isfinite(scores[i]) && effect > DX_PROBE_Z * spread &&
-                effect >= DX_PROBE_DOMINATED * best && (top < 0 || scores[i] > scores[top]))
+                effect >= DX_PROBE_DOMINATED * best && (!confirmed || rival) &&
+                (top < 0 || scores[i] > scores[top]))
                 top = i;
         }
         if (top < 0)
             break;
+        if (kept == 0)
+            confirmed = places[top].suspicion > 0;
         probe_finding(p, &places[top], scores[top], faulty[0], spread, best, diverged ? 0.5 : 1.0,
                       sum, classification, found);
         scores[top] = -INFINITY;

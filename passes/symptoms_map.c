@@ -536,9 +536,18 @@ void dx_map_symptoms(const dx_symptom_list *syms, const dx_facts *f, bool explai
                     (sym->layer >= 0 && layer_explained(found, f->model, sym->layer));
         for (int k = 0; k < cands.n && !only; k++)
             only = suspected(found, &cands.items[k], true);
-        for (int k = 0; k < cands.n; k++)
-            if (!only || suspected(found, &cands.items[k], false))
-                *suspect_list_add(found) = cands.items[k];
+        for (int k = 0; k < cands.n; k++) {
+            suspect c = cands.items[k];
+            /* A layer explained away still records that it is a symptom of
+             * its cause (score 0: it adds no suspect), so that what else
+             * points at it (a probe) ranks below the cause too. */
+            if (only && !suspected(found, &c, false)) {
+                if (!c.caused_by[0])
+                    continue;
+                c.score = 0;
+            }
+            *suspect_list_add(found) = c;
+        }
         suspect_list_free(&cands);
     }
 }
