@@ -13,9 +13,9 @@ tests_fuzz_frontend_SOURCES = tests/fuzz_frontend.c
 tests_fuzz_frontend_LDADD = $(DNNC_LIBS)
 
 TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh \
-	tests/extern_roles.sh tests/fuzz_frontend
+	tests/extern_roles.sh tests/examples_valid.sh tests/fuzz_frontend
 EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh \
-	tests/extern_roles.sh
+	tests/extern_roles.sh tests/examples_valid.sh examples/healthy
 
 update-golden: dnnc
 	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/golden.sh --update
