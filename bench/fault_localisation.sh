@@ -3,12 +3,18 @@
 # examples/faults/: recall, precision and F3 at top-1, top-3 and over the
 # whole suspect list, and the time per program.
 #
-# Usage: bench/fault_localisation.sh [--static] [--fixed] [DNNC [FAULTS_DIR]]
+# Usage: bench/fault_localisation.sh [--static] [--no-probe] [--fixed | --healthy] [DNNC [DIR]]
 #   --static   evaluate the static rules alone (dnnc --diagnose --static)
+#   --no-probe without the probing stage (--probe-budget 0): the difference
+#              in seconds is what probing costs
 #   --fixed    diagnose each fault's reference fix instead (its header's
 #              '# fix:' applied) and count the suspects there: false alarms
 #              on programs that train well
-#   DNNC       the dnnc binary (default ./dnnc), FAULTS_DIR (default examples/faults)
+#   --healthy  diagnose every program of DIR (default examples/healthy), all
+#              healthy, no header needed: the false-alarm rate is the share
+#              of them with any suspect
+#   DNNC       the dnnc binary (default ./dnnc), DIR (default examples/faults)
+# A dnnc without --probe-budget (before probing existed) is run without it.
 #
 # Ground truth: each fault file's header line
 #     # fault: ITEM, ITEM, ...      ITEM = PLACE or PLACE|PLACE|...
@@ -28,15 +34,22 @@
 set -eu
 static=""
 fixed=0
+healthy=0
+noprobe=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --static) static="--static"; shift ;;
         --fixed) fixed=1; shift ;;
+        --healthy) healthy=1; shift ;;
+        --no-probe) noprobe=1; shift ;;
         *) break ;;
     esac
 done
 DNNC=${1:-./dnnc}
-DIR=${2:-examples/faults}
+if [ $healthy = 1 ]; then DIR=${2:-examples/healthy}; else DIR=${2:-examples/faults}; fi
+if [ $noprobe = 1 ]; then
+    if "$DNNC" --help 2>&1 | grep -q -- --probe-budget; then static="$static --probe-budget 0"; fi
+fi
 command -v jq >/dev/null || { echo "fault_localisation.sh: needs jq" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" "$DIR"/.fixed.*.dnn' EXIT
@@ -98,6 +111,34 @@ sys.stdout.write(text)
 PY
 }
 
+if [ $healthy = 1 ]; then
+    alarms=0
+    total=0
+    suspects=0
+    trainings=0
+    t=0
+    for f in "$DIR"/*.dnn; do
+        name=$(basename "$f" .dnn)
+        start=$(date +%s.%N)
+        "$DNNC" --diagnose --json $static "$f" > "$tmp/out.json" 2> "$tmp/err" || {
+            echo "$name: dnnc failed:" >&2; cat "$tmp/err" >&2; continue; }
+        end=$(date +%s.%N)
+        t=$(echo "$t $start $end" | awk '{ printf "%.2f", $1 + $3 - $2 }')
+        places=$(jq -r '[.suspects[] | .rule + ":" + (if .target == "node" then .node else .target end)
+                          + "." + .attribute] | join(" ")' "$tmp/out.json")
+        n=$(jq '.suspects | length' "$tmp/out.json")
+        pt=$(jq '.probing.trainings // 0' "$tmp/out.json")
+        total=$((total + 1))
+        suspects=$((suspects + n))
+        trainings=$((trainings + pt))
+        if [ -n "$places" ]; then alarms=$((alarms + 1)); echo "$name: $places"; fi
+    done
+    [ "$total" -gt 0 ] || { echo "no programs in $DIR" >&2; exit 1; }
+    echo "$alarms of $total healthy programs have suspects (false-alarm rate $(echo "$alarms $total" |
+        awk '{ printf "%.3f", $1 / $2 }')); $suspects suspects in all; $trainings probe trainings; $t s in all"
+    exit 0
+fi
+
 if [ $fixed = 1 ]; then
     command -v python3 >/dev/null || { echo "fault_localisation.sh: --fixed needs python3" >&2; exit 2; }
     clean=0
@@ -142,12 +183,14 @@ for f in "$DIR"/*.dnn; do
           [$name, $secs, ($items | length)] + score(1) + score(3) + score(100000)
             + [($places[0:3] | map(. as $p | if any($items[]; index([$p]) != null) then "*" + $p else $p end)
                 | join(" "))]
+            + [(.probing.trainings // 0)]
         | @tsv' "$tmp/out.json" >> "$tmp/rows"
     tail -1 "$tmp/rows" | awk -F'\t' '{ printf "%-28s %5d %6s  %s\n", $1, $3, $2, $13 }'
 done
 
 awk -F'\t' '
     { n++; t += $2
+      pt += $14
       for (c = 0; c < 3; c++) { r[c] += $(4 + 3 * c); p[c] += $(5 + 3 * c); h[c] += $(6 + 3 * c) } }
     END {
         if (n == 0) { print "no faults evaluated"; exit 1 }
@@ -158,5 +201,6 @@ awk -F'\t' '
             F = (9 * P + R) > 0 ? 10 * P * R / (9 * P + R) : 0
             printf "%-6s %7.3f %10.3f %7.3f %7.3f\n", label[c + 1], R, P, F, h[c] / n
         }
-        printf "\n%d faults, %.2f s per program on average (%.1f s in all)\n", n, t / n, t
+        printf "\n%d faults, %.2f s per program on average (%.1f s in all); %d probe trainings (%.1f per program)\n",
+               n, t / n, t, pt, pt / n
     }' "$tmp/rows"

@@ -51,6 +51,8 @@ static const char usage_text[] =
     "  --strategy NAME    (repair) guided, random, autotrainer or bohb\n"
     "  --budget B         (repair) 20x (times the training time) or 300s;\n"
     "                     (diagnose) the training run's work in multiply-adds, e.g. 5e9\n"
+    "  --probe-budget N   (diagnose) the probes' work in multiply-adds (default 2e11;\n"
+    "                     0: no probing)\n"
     "  --trials N         (repair) stop after N candidate trainings\n"
     "  --runs R           (repair) trainings per validated fix (default 5)\n"
     "  --fixes K          (repair) fixes to report (default 3)\n"
@@ -166,6 +168,8 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
             o->strategy = next;
         } else if (strcmp(a, "--budget") == 0) {
             o->budget = next;
+        } else if (strcmp(a, "--probe-budget") == 0) {
+            o->probe_budget = next;
         } else if (strcmp(a, "--reference") == 0) {
             o->reference = next;
         } else if (strcmp(a, "--journal") == 0) {

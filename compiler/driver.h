@@ -37,6 +37,7 @@ typedef struct dnnc_options {
     bool allow_extern;       /* --allow-extern or DNNC_ALLOW_EXTERN=1: load the libraries of function blocks */
     const char *strategy;    /* --strategy NAME (repair) */
     const char *budget;      /* --budget 20x | 300s (repair) */
+    const char *probe_budget;/* --probe-budget N (diagnose): the probes' work in multiply-adds (0: none) */
     int trials;              /* --trials N (repair, 0 = by budget) */
     int runs;                /* --runs R (repair validation, default 5, at most DNNC_MAX_RUNS) */
     int fixes;               /* --fixes K (repair, default 3) */

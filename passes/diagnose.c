@@ -1,6 +1,6 @@
 /* diagnose.c: dx_diagnose, the order of the diagnosis (diagnose.h):
  * facts, static rules (the analysis passes of the pass table), one bounded
- * training run and its symptoms, then the ranking.  Also the defaults of
+ * training run and its symptoms, the probes (probe.c), then the ranking.  Also the defaults of
  * every threshold and limit.
  */
 #include "diagnose.h"
@@ -25,6 +25,7 @@ void dx_options_default(dx_options *o)
     o->max_batches = 20000;
     o->checkpoints = 20;
     o->min_score = 0.15;
+    o->probe_budget = DX_PROBE_BUDGET;
     o->th = (dx_thresholds){
         .vanish_ratio = 1e-3,   /* AutoTrainer beta_1 */
         .vanish_norm = 1e-4,    /* AutoTrainer beta_2 */
@@ -104,6 +105,10 @@ int dx_diagnose(const ir_program *p, const rt_data *data, const dx_options *o,
         snprintf(summary->note, sizeof summary->note, "training skipped: no data");
     else
         dynamic_part(p, data, o, &f, out, summary);
+    /* Probing tests the places by intervention when something is amiss. */
+    if (!o->static_only && data && (out->n > 0 || summary->symptoms > 0))
+        dx_probe(p, data, o->trainer, o->seed >= 0 ? o->seed : p->train.seed, o->threads,
+                 o->probe_budget, out, &summary->probing);
     dx_rank(out, o->min_score);
     return 0;
 }

@@ -11,7 +11,9 @@
  *     saturation, NaN loss, loss not decreasing, oscillation, slow
  *     convergence, accuracy at chance, weights not changing or changing too
  *     fast.  A table of published symptom-to-fault mappings turns each
- *     symptom into the IR attributes it implicates.
+ *     symptom into the IR attributes it implicates;
+ *   - probes (probe.h): one short training per editable place of the
+ *     program, within a work budget, kept when it measurably helps.
  *
  * Ranking (rank.c) merges findings that point at the same attribute and
  * orders them by score.  Repair calls dx_diagnose in-process with the data it
@@ -27,6 +29,7 @@
 
 #include "data.h"
 #include "ir.h"
+#include "probe.h"
 #include "suspect.h"
 
 /* Detection conditions of the dynamic symptoms (defaults: dx_options_default). */
@@ -63,6 +66,8 @@ typedef struct dx_options {
     long max_batches;       /* batches it may take (0: no limit) */
     int checkpoints;        /* monitor calls spread over the run (>= 2) */
     double min_score;       /* suspects scoring below this are dropped */
+    double probe_budget;    /* estimated multiply-adds the probes may do (0: no probing) */
+    const dx_trainer *trainer; /* how probes train (NULL: in-process on the data) */
     dx_thresholds th;       /* symptom detection conditions */
 } dx_options;
 
@@ -102,12 +107,15 @@ typedef struct dx_run_summary {
     int symptoms;           /* symptoms detected */
     dx_symptom_seen seen[DX_MAX_SEEN]; /* the first of them, in detection order */
     char note[320];         /* why it did not run, or "" */
+    dx_probe_summary probing; /* what the probing stage did */
 } dx_run_summary;
 
 /* Default work budget of the training run, in estimated multiply-adds: a few
  * seconds of the optimised build for a small convolutional network (see
  * doc/DIAGNOSIS.md for the measurement). */
 #define DX_WORK_BUDGET 1e11
+/* Default work budget of the probing stage, in the same unit. */
+#define DX_PROBE_BUDGET 2e11
 
 /* The defaults every threshold and limit starts from. */
 void dx_options_default(dx_options *o);

@@ -8,7 +8,7 @@ libdnnc_a_SOURCES += \
 	passes/rules_output.c passes/rules_activation.c passes/rules_weights.c \
 	passes/rules_structure.c passes/rules_training.c passes/rules_data.c \
 	passes/rules_geometry.c passes/rules_batchnorm.c \
-	passes/symptoms.c passes/symptoms_map.c \
+	passes/symptoms.c passes/symptoms_map.c passes/probe.c passes/probe.h \
 	passes/rank.c \
 	passes/mode_diagnose.c
 

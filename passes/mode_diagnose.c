@@ -98,6 +98,11 @@ static void print_text(const char *file, const suspect_list *l, const dx_run_sum
             printf(" %s%s%s%s", run->seen[i].name, run->seen[i].layer[0] ? "@" : "",
                    run->seen[i].layer, i + 1 < run->symptoms && i + 1 < DX_MAX_SEEN ? "," : "\n");
     }
+    const dx_probe_summary *pr = &run->probing;
+    if (pr->ran)
+        printf("probing: %d of %d places at %.3g of the training (%d left to the budget), %ld "
+               "trainings, %.3g multiply-adds; %d helped\n", pr->probed, pr->places, pr->fraction,
+               pr->skipped, pr->trainings, pr->work, pr->helped);
     if (run->note[0])
         printf("%s\n", run->note);
 }
@@ -180,6 +185,23 @@ static json_object *run_json(const dx_run_summary *run)
     return o;
 }
 
+static json_object *probing_json(const dx_probe_summary *pr)
+{
+    if (!pr->ran)
+        return NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "fraction", number(pr->fraction));
+    json_object_object_add(o, "places", json_object_new_int(pr->places));
+    json_object_object_add(o, "probed", json_object_new_int(pr->probed));
+    json_object_object_add(o, "skipped", json_object_new_int(pr->skipped));
+    json_object_object_add(o, "helped", json_object_new_int(pr->helped));
+    json_object_object_add(o, "trainings", json_object_new_int64(pr->trainings));
+    json_object_object_add(o, "work", number(pr->work));
+    json_object_object_add(o, "faulty_score", number(pr->faulty_score));
+    json_object_object_add(o, "faulty_spread", number(pr->faulty_spread));
+    return o;
+}
+
 static void print_json(const char *file, const suspect_list *l, const dx_run_summary *run)
 {
     json_object *root = json_object_new_object();
@@ -189,22 +211,25 @@ static void print_json(const char *file, const suspect_list *l, const dx_run_sum
         json_object_array_add(list, suspect_json(&l->items[i]));
     json_object_object_add(root, "suspects", list);
     json_object_object_add(root, "training", run_json(run));
+    json_object_object_add(root, "probing", probing_json(&run->probing));
     json_object_object_add(root, "note", json_object_new_string(run->note));
     printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(root);
 }
 
-/* Reads --budget N: the training run's work budget, a positive number of
- * estimated multiply-adds (5e9).  Returns 0, or -1 after saying why not. */
-static int parse_budget(const char *text, double *out)
+/* Reads the work budget OPTION's TEXT: a number of estimated multiply-adds
+ * (5e9), positive, or also 0 when ZERO_OK.  Returns 0, or -1 after saying
+ * why not. */
+static int parse_budget(const char *option, const char *text, bool zero_ok, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (end == text || *end || errno || !isfinite(v) || v <= 0) {
-        fprintf(stderr, "dnnc: error: --budget for --diagnose takes a positive number of "
-                "multiply-adds (5e9), got '%s'\n", text);
+    if (end == text || *end || errno || !isfinite(v) || v < 0 || (v == 0 && !zero_ok)) {
+        fprintf(stderr, "dnnc: error: %s for --diagnose takes a %s number of "
+                "multiply-adds (5e9), got '%s'\n", option, zero_ok ? "non-negative" : "positive",
+                text);
         return -1;
     }
     *out = v;
@@ -220,7 +245,9 @@ int dnnc_mode_diagnose(const ir_program *p, const dnnc_source *src, const dnnc_o
     dx.seed = o->seed;
     if (o->threads > 0)
         dx.threads = o->threads;
-    if (o->budget && parse_budget(o->budget, &dx.work_budget) < 0)
+    if (o->budget && parse_budget("--budget", o->budget, false, &dx.work_budget) < 0)
+        return 1;
+    if (o->probe_budget && parse_budget("--probe-budget", o->probe_budget, true, &dx.probe_budget) < 0)
         return 1;
     rt_data *data = NULL;
     char err[240], note[sizeof ((dx_run_summary *)0)->note] = "";

@@ -334,13 +334,48 @@ static int train_reference(rp_session *s, const char *path)
     return 0;
 }
 
+/* Share of the search's budget the probes may take. */
+#define RP_PROBE_SHARE (1.0 / 3)
+
+/* The probes' trainer state: the session, and its budget when probing began. */
+typedef struct probe_ctx {
+    rp_session *s;          /* the repair */
+    double clock0;          /* model seconds charged before probing */
+} probe_ctx;
+
+/* The probes' trainer: the session's own evaluation, so each probe is
+ * charged to the budget and logged like a rung of the halving, which then
+ * reuses it instead of training it again (same fraction, same search seed).
+ * The probes take at most RP_PROBE_SHARE of what the budget left the search. */
+static bool probe_train(void *ctx, const rp_changes *edit, double fraction, int seed_index, double *score)
+{
+    probe_ctx *pc = ctx;
+    rp_session *s = pc->s;
+    if (s->clock + rp_plan_cost(s, edit, 1, fraction, 1) - pc->clock0 > RP_PROBE_SHARE * (s->total - pc->clock0))
+        return false;
+    double sc;
+    if (!rp_search_affords(s, edit, 1, fraction) || !rp_evaluate(s, edit, 1, fraction, seed_index, 1, &sc, NULL))
+        return false;
+    *score = sc <= RP_WORST ? -INFINITY : sc;
+    return true;
+}
+
 /* Ranks suspects: diagnosis in-process on the loaded data, its training run
- * charged to the budget's clock, else the stand-in ranking. */
+ * and its probes charged to the budget's clock, else the stand-in ranking. */
 static void localise(rp_session *s)
 {
     s->phase = "diagnose";
     dx_options dxo;
     dx_options_default(&dxo);
+    probe_ctx pc = {s, s->clock};
+    dx_trainer trainer = {probe_train, &pc};
+    dxo.trainer = &trainer;
+    /* Only the guided search reads the ranking's probes (and reuses them);
+     * the baselines are not charged for them.  A budget of so many trials
+     * is the search's to spend: no probing. */
+    if ((s->opt->strategy && strcmp(s->opt->strategy, "guided") != 0) ||
+        s->budget.kind == RP_BUDGET_TRIALS)
+        dxo.probe_budget = 0;
     /* The run's length comes from the program (and the diagnosis's own
      * limits), never from the clock: the time limit is a safety net. */
     dxo.time_limit = fmax(dxo.time_limit, 20 * s->unit);

@@ -133,7 +133,9 @@ typedef struct pass_info {
     X("add_clipping", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_add_clipping, \
       "gradient clipping") \
     X("change_preprocessing", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_preprocessing, \
-      "input scale, standardize or minmax")
+      "input scale, standardize or minmax") \
+    X("change_geometry", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_geometry, \
+      "convolution strides and padding, pooling windows")
 
 #define PASS_X_DECLARE(name, kind, flags, fn, summary) int fn(pass_ctx *ctx);
 PASSES(PASS_X_DECLARE)

@@ -8,14 +8,21 @@
  * above one that a single rule points at.  Two findings of the same rule at
  * one place are one piece of evidence seen twice (the training-budget rule
  * blames the epochs for too few steps and for steps too small, both from the
- * same step count): only the stronger counts.  Suspects below the minimum score are dropped; the
- * rest are ordered by score, then by source position, then by name, so the
- * order is deterministic.
+ * same step count): only the stronger counts.  A suspect that is a symptom of
+ * another (caused_by, symptoms_map.c) and would rank above it is put just
+ * below it, and its evidence says so: causes rank above their symptoms.
+ * Suspects below the minimum score are dropped; the rest are ordered by
+ * score, then by source position, then by name, so the order is
+ * deterministic.
  */
 #include "diagnose_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A symptom ranked below its cause keeps this share of the cause's score. */
+#define DX_BELOW_CAUSE 0.98
 
 static bool same_place(const suspect *a, const suspect *b)
 {
@@ -74,6 +81,30 @@ static bool rule_before(const suspect_list *l, int i, int j)
     return false;
 }
 
+/* Puts every merged suspect of L[0..N-1] that is a symptom of another one
+ * present (caused_by) below it.  One pass in score order settles chains
+ * (a cause is settled before its symptoms when it scores higher). */
+static void below_causes(suspect *items, int n)
+{
+    qsort(items, (size_t)n, sizeof *items, by_strength);
+    for (int i = 0; i < n; i++) {
+        suspect *e = &items[i];
+        if (!e->caused_by[0])
+            continue;
+        for (int j = 0; j < n; j++) {
+            char place[176];
+            suspect_place(&items[j], place, sizeof place);
+            if (j == i || strcmp(place, e->caused_by) != 0 || e->score < items[j].score)
+                continue;
+            e->score = DX_BELOW_CAUSE * items[j].score;
+            size_t len = strlen(e->evidence);
+            snprintf(e->evidence + len, sizeof e->evidence - len, "; ranked below its cause %s",
+                     place);
+            break;
+        }
+    }
+}
+
 void dx_rank(suspect_list *l, double min_score)
 {
     if (l->n == 0)
@@ -97,14 +128,19 @@ void dx_rank(suspect_list *l, double min_score)
                 miss *= 1.0 - o->score;
             head.repairs |= o->repairs;
             head.kinds |= 1u << o->kind;
+            if (!head.caused_by[0])
+                memcpy(head.caused_by, o->caused_by, sizeof head.caused_by);
             note_rule(&head, o->rule);
         }
         head.score = 1.0 - miss;
-        if (head.score >= min_score)
-            l->items[kept++] = head;
+        l->items[kept++] = head;
     }
     free(merged);
-    l->n = kept;
+    below_causes(l->items, kept);
+    l->n = 0;
+    for (int i = 0; i < kept; i++)
+        if (l->items[i].score >= min_score)
+            l->items[l->n++] = l->items[i];
     qsort(l->items, (size_t)l->n, sizeof *l->items, by_rank);
     for (int i = 0; i < l->n; i++)
         l->items[i].rank = i + 1;

@@ -5,7 +5,7 @@ libdnnc_a_SOURCES += \
 	passes/change.c passes/change.h \
 	passes/rewrite.c passes/rewrite.h passes/rewrite_passes.h \
 	passes/rewrite_act.c passes/rewrite_recipe.c passes/rewrite_arch.c \
-	passes/rewrite_weights.c passes/rewrite_data.c passes/rewrite_table.c \
+	passes/rewrite_weights.c passes/rewrite_data.c passes/rewrite_geometry.c passes/rewrite_table.c \
 	passes/repair_suspects.c passes/repair_suspects.h \
 	passes/repair_cost.c passes/repair_cost.h passes/repair_data.c passes/repair_reference.c \
 	passes/repair_journal.c passes/repair_journal.h passes/repair_stop.c passes/repair_stop.h \

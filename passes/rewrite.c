@@ -3,7 +3,8 @@
  * The passes themselves live by theme: rewrite_act.c (activations, loss),
  * rewrite_recipe.c (optimiser, learning rate, batch, epochs, clipping),
  * rewrite_arch.c (units, layers, batchnorm, dropout), rewrite_weights.c
- * (initialisers, regularisers) and rewrite_data.c (preprocessing).  Here:
+ * (initialisers, regularisers), rewrite_data.c (preprocessing) and
+ * rewrite_geometry.c (strides, padding and pooling).  Here:
  * the table, the emitters that verify every proposed program, and the
  * questions about a model that several passes ask.
  */
@@ -32,6 +33,7 @@ const rp_pass rp_passes[REPAIR_CLASS_COUNT] = {
     {"change_regularizer", REPAIR_REGULARIZER, rp_pass_regularizer},
     {"add_clipping", REPAIR_CLIPPING, rp_pass_clipping},
     {"change_preprocessing", REPAIR_PREPROCESSING, rp_pass_preprocessing},
+    {"change_geometry", REPAIR_GEOMETRY, rp_pass_geometry},
 };
 
 void rp_edits_free(rp_edits *l)

@@ -3,7 +3,8 @@
  * change_units (halve or double a hidden dense layer), set_output_units (the
  * output dense gets as many units as the labels need), add_layer (one or two
  * dense layers before the output), remove_layer (a hidden dense layer),
- * add_batchnorm (after a hidden weighted layer) and change_dropout (remove,
+ * add_batchnorm (after a hidden weighted layer; an existing one's momentum
+ * and epsilon back to Keras's defaults) and change_dropout (remove,
  * lower or add dropout).  Inserted layers are named after the layer they
  * follow ("fc1.bn", "fc2.dense"), so the rest of the model keeps its names.
  */
@@ -139,6 +140,26 @@ void rp_pass_batchnorm(const rp_ctx *ctx, rp_edits *out)
         rp_change c = rp_insert_after(ctx->prog, n, name, &bn, REPAIR_BATCHNORM, reason);
         free(name);
         rp_emit1(ctx, out, &c, weighted >= 3 ? 0.3 : 0.2);
+    }
+    /* Batchnorm layers already there: Keras's momentum and epsilon back
+     * (moving statistics that settle, a variance epsilon does not swamp). */
+    ir_node def;
+    memset(&def, 0, sizeof def);
+    ir_node_defaults(&def, IR_OP_BATCHNORM);
+    for (int i = 1; i < m->n_nodes; i++) {
+        const ir_node *n = &m->nodes[i];
+        if (n->op != IR_OP_BATCHNORM)
+            continue;
+        if (n->momentum > def.momentum || n->momentum < 0.5) {
+            snprintf(reason, sizeof reason, "momentum %g for %s's moving statistics", def.momentum, n->name);
+            rp_change c = rp_set_node(ctx->prog, n, IR_NATTR_MOMENTUM, &def.momentum, REPAIR_BATCHNORM, reason);
+            rp_emit1(ctx, out, &c, n->momentum > 0.999 ? 0.4 : 0.15);
+        }
+        if (n->epsilon > 10 * def.epsilon) {
+            snprintf(reason, sizeof reason, "epsilon %g for %s", def.epsilon, n->name);
+            rp_change c = rp_set_node(ctx->prog, n, IR_NATTR_EPSILON, &def.epsilon, REPAIR_BATCHNORM, reason);
+            rp_emit1(ctx, out, &c, n->epsilon >= 0.1 ? 0.3 : 0.1);
+        }
     }
 }
 

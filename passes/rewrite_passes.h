@@ -27,5 +27,7 @@ void rp_pass_init(const rp_ctx *ctx, rp_edits *out);
 void rp_pass_regularizer(const rp_ctx *ctx, rp_edits *out);
 /* rewrite_data.c */
 void rp_pass_preprocessing(const rp_ctx *ctx, rp_edits *out);
+/* rewrite_geometry.c */
+void rp_pass_geometry(const rp_ctx *ctx, rp_edits *out);
 
 #endif

@@ -3,7 +3,8 @@
  * change_optimizer (each other optimiser with Keras's defaults, clipping
  * kept), change_learning_rate (decades up and down, and the optimiser's
  * default), change_batch (the study's sizes 16..512), change_epochs (x2, x3,
- * x5, /2) and add_clipping (clipnorm 1, clipvalue 0.5).  Learning-rate priors
+ * x5, /2) and add_clipping (clipnorm 1, clipvalue 0.5; a bound that is set
+ * removed).  Learning-rate priors
  * lean towards the usual range of the optimiser: far above it, smaller rates
  * come first; far below, larger ones.
  */
@@ -127,5 +128,18 @@ void rp_pass_clipping(const rp_ctx *ctx, rp_edits *out)
         rp_change c = rp_set_train(ctx->prog, IR_TATTR_CLIPNORM, &v, REPAIR_CLIPPING,
                                    "tighter gradient clipping");
         rp_emit1(ctx, out, &c, 0.1);
+    }
+    /* Clipping that may hold the steps back: without it (a bound far below
+     * the gradients' norms shrinks every step). */
+    double off = 0.0;
+    if (t->clipnorm > 0) {
+        rp_change c = rp_set_train(ctx->prog, IR_TATTR_CLIPNORM, &off, REPAIR_CLIPPING,
+                                   "no gradient norm clipping");
+        rp_emit1(ctx, out, &c, t->clipnorm < 0.1 ? 0.35 : 0.1);
+    }
+    if (t->clipvalue > 0) {
+        rp_change c = rp_set_train(ctx->prog, IR_TATTR_CLIPVALUE, &off, REPAIR_CLIPPING,
+                                   "no gradient value clipping");
+        rp_emit1(ctx, out, &c, t->clipvalue < 0.01 ? 0.35 : 0.1);
     }
 }

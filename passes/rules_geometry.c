@@ -185,13 +185,13 @@ static int report_collapse(pass_ctx *ctx, const ir_model *m, int at, int next_co
         ir_nattr a = shrinking_attr(n);
         suspect *f;
         if (next_conv >= 0)
-            f = dx_find(ctx->found, "feature-map", score, 0,
+            f = dx_find(ctx->found, "feature-map", score, DX_R(GEOMETRY),
                         "%s's %s shrinks the feature map to %dx%d, smaller than %s's %dx%d "
                         "kernel", n->name, attr_name(a), c->out_shape.dim[0],
                         c->out_shape.dim[1], m->nodes[next_conv].name,
                         m->nodes[next_conv].kernel.h, m->nodes[next_conv].kernel.w);
         else
-            f = dx_find(ctx->found, "feature-map", score, 0,
+            f = dx_find(ctx->found, "feature-map", score, DX_R(GEOMETRY),
                         "%s's %s helps shrink the feature map to 1x1 before the classifier: "
                         "the input's spatial layout is gone", n->name, attr_name(a));
         dx_at_node(f, n, a);
@@ -217,7 +217,7 @@ int dx_rule_feature_map(pass_ctx *ctx)
         ir_int2 k = spatial(n) ? window_of(n) : (ir_int2){0, 0};
         if (!spatial(n) || (n->stride.h <= k.h && n->stride.w <= k.w))
             continue;
-        suspect *f = dx_find(ctx->found, "feature-map", DX_SKIP_SCORE, 0,
+        suspect *f = dx_find(ctx->found, "feature-map", DX_SKIP_SCORE, DX_R(GEOMETRY),
                              "%s's stride %dx%d is larger than its %dx%d window: some rows or "
                              "columns of its input are never read", n->name, n->stride.h,
                              n->stride.w, k.h, k.w);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h"
+
 static const rp_strategy strategies[] = {
     {"guided", rp_search_guided},
     {"random", rp_search_random},
@@ -27,9 +29,7 @@ const char *rp_strategy_names(void)
 
 double rp_first_fraction(const rp_session *s)
 {
-    long n = s->data->train.n, b = s->prog->train.batch < n ? s->prog->train.batch : n;
-    long batches = (n + b - 1) / (b > 0 ? b : 1) * s->prog->train.epochs;
-    return batches >= 90 ? 1.0 / 9 : batches >= 12 ? 1.0 / 3 : 1.0;
+    return dx_probe_fraction(s->prog, s->data->train.n);
 }
 
 /* Order of candidates by score, best first. */

@@ -2,6 +2,7 @@
  * the repair class and finding kind names, growing and freeing a list. */
 #include "suspect.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,12 @@ suspect *suspect_list_add(suspect_list *l)
     suspect *s = &l->items[l->n++];
     memset(s, 0, sizeof *s);
     return s;
+}
+
+void suspect_place(const suspect *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.%s", s->target == SUSPECT_NODE ? s->node : suspect_target_name(s->target),
+             s->attribute);
 }
 
 const char *suspect_target_name(suspect_target t)

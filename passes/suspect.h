@@ -10,6 +10,7 @@
 #define DNNC_SUSPECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ir.h"
 
@@ -31,7 +32,8 @@
     X(DROPOUT, change_dropout) \
     X(REGULARIZER, change_regularizer) \
     X(CLIPPING, add_clipping) \
-    X(PREPROCESSING, change_preprocessing)
+    X(PREPROCESSING, change_preprocessing) \
+    X(GEOMETRY, change_geometry)
 
 #define REPAIR_X_ENUM(id, name) REPAIR_##id,
 typedef enum { REPAIR_CLASSES(REPAIR_X_ENUM) REPAIR_CLASS_COUNT } repair_class;
@@ -69,6 +71,9 @@ typedef struct suspect {
     unsigned repairs;         /* bit set of repair_class that address it */
     char also[96];            /* other rules and symptoms merged into this suspect,
                                  comma-separated, strongest first ("" if none) */
+    char caused_by[176];      /* the place (suspect_place) of a cause this suspect is
+                                 a symptom of: ranking keeps it below that place
+                                 ("" if none) */
 } suspect;
 
 typedef struct suspect_list {
@@ -79,6 +84,9 @@ typedef struct suspect_list {
 void suspect_list_free(suspect_list *l);
 /* Appends a zeroed suspect to L and returns it (valid until the next add). */
 suspect *suspect_list_add(suspect_list *l);
+/* Writes S's place as the fault headers write it: NODE.ATTRIBUTE for a
+ * layer, train.ATTRIBUTE or data.ATTRIBUTE. */
+void suspect_place(const suspect *s, char *buf, size_t size);
 /* "node", "train" or "data". */
 const char *suspect_target_name(suspect_target t);
 

@@ -32,9 +32,19 @@
  * explains a poor outcome they only corroborate places already suspected;
  * otherwise they add their places.  Likewise a symptom of one layer only
  * corroborates when a strong static finding names that layer already.
+ *
+ * Causes before symptoms (ours): a layer that saturates or whose units die
+ * shows the fault; it need not be it.  When a static rule found an upstream
+ * cause of what the layer shows (saturation: unscaled inputs, a learning
+ * rate above its optimiser's default; dying units: a negative constant bias,
+ * such a rate), the symptom implicates the cause too (DX_CAUSE_WEIGHT), the
+ * layer's activation gets half its weight, and it names the cause in
+ * caused_by, so that ranking keeps it below the cause (rank.c); the
+ * evidence of both says why.
  */
 #include "diagnose_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The places a symptom can implicate. */
@@ -57,6 +67,11 @@ typedef enum {
     AT_BN_EPSILON,       /* every batchnorm layer's epsilon */
     AT_DROPOUT_BEFORE_BN /* the rate of every dropout layer right before a batchnorm */
 } place;
+
+/* The weight of a symptom's upstream cause, and the share of its weight the
+ * layer's activation keeps when there is one. */
+#define DX_CAUSE_WEIGHT 0.8
+#define DX_SYMPTOM_OF 0.5
 
 /* Still learning: the weights of the epochs and the learning rate, and the
  * training length (in multiples of the run) up to which more epochs are the
@@ -331,11 +346,80 @@ static bool negative_bias(const ir_node *n)
     return n->bias && n->bias_init.kind == IR_INIT_CONSTANT && n->bias_init.param < 0;
 }
 
+/* Whether P's learning rate is above its optimiser's Keras default. */
+static bool rate_above_default(const ir_program *p)
+{
+    ir_train def;
+    ir_train_optimizer_defaults(&def, p->train.optimizer);
+    return p->train.learning_rate > def.learning_rate;
+}
+
+/* What a static finding O says about why symptom SYM shows, when it is an
+ * upstream cause of it; NULL when it is not. */
+static const char *cause_reason(const dx_symptom *sym, const suspect *o, const dx_facts *f)
+{
+    const ir_model *m = f->model;
+    if (o->kind != SUSPECT_RULE)
+        return NULL;
+    if (strcmp(o->rule, "learning-rate") == 0 && o->target == SUSPECT_TRAIN &&
+        strcmp(o->attribute, "learning_rate") == 0 && rate_above_default(f->prog))
+        return sym->id == DX_SYM_SATURATED
+                   ? "steps far too large grow the weights until the pre-activations saturate"
+                   : "steps far too large push the units' pre-activations below 0 for good";
+    if (sym->id == DX_SYM_SATURATED && strcmp(o->rule, "unscaled-input") == 0)
+        return "inputs far outside [-1, 1] drive the pre-activations into the flat tails";
+    if (sym->id == DX_SYM_DYING_RELU && strcmp(o->rule, "bias-init") == 0 && sym->layer >= 0) {
+        int w = weight_layer_at(m, sym->layer);
+        if (w >= 0 && o->target == SUSPECT_NODE && strcmp(o->node, m->nodes[w].name) == 0)
+            return "the negative bias holds the pre-activations below 0";
+    }
+    return NULL;
+}
+
+/* The static findings of FOUND that are upstream causes of SYM, into
+ * CAUSES[0..CAP-1] (strongest first); returns how many. */
+static int upstream_causes(const dx_symptom *sym, const dx_facts *f, const suspect_list *found,
+                           const suspect **causes, int cap)
+{
+    int n = 0;
+    if (sym->id != DX_SYM_SATURATED && sym->id != DX_SYM_DYING_RELU)
+        return 0;
+    for (int i = 0; i < found->n && n < cap; i++)
+        if (cause_reason(sym, &found->items[i], f)) {
+            int k = n++;
+            while (k > 0 && causes[k - 1]->score < found->items[i].score) {
+                causes[k] = causes[k - 1];
+                k--;
+            }
+            causes[k] = &found->items[i];
+        }
+    return n;
+}
+
+/* Appends to OUT the finding of symptom SYM at cause C: it rests on the
+ * symptom and on the rule that found C. */
+static void cause_finding(const dx_symptom *sym, const suspect *c, const dx_facts *f,
+                          suspect_list *out)
+{
+    const char *layer = sym->layer >= 0 ? f->model->nodes[sym->layer].name : "the network";
+    suspect *s = dx_find(out, dx_symptom_names[sym->id], sym->strength * DX_CAUSE_WEIGHT,
+                         c->repairs, "%s causes what %s shows: %s", c->attribute, layer,
+                         describe(sym->id));
+    s->kind = SUSPECT_SYMPTOM;
+    s->target = c->target;
+    snprintf(s->node, sizeof s->node, "%s", c->node);
+    snprintf(s->attribute, sizeof s->attribute, "%s", c->attribute);
+    s->line = c->line;
+    s->column = c->column;
+    dx_evidence(s, "%s at %s (%s), upstream of the layer: %s", dx_symptom_names[sym->id], layer,
+                sym->evidence, cause_reason(sym, c, f));
+}
+
 /* Appends to OUT the findings of symptom SYM at place MP (several for
  * AT_SATURATING_ACTS, none when the place does not exist, or when MP only
  * corroborates and no static finding of FOUND is there). */
 static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_facts *f,
-                           const suspect_list *found, suspect_list *out)
+                           const suspect_list *found, const suspect *cause, suspect_list *out)
 {
     const ir_model *m = f->model;
     int nodes[64], n_nodes = 0, at;
@@ -403,10 +487,17 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
     for (int k = 0; k < (train ? 1 : n_nodes); k++) {
         if (blow_up && !train && !can_blow_up(&m->nodes[nodes[k]], mp->at))
             continue;
-        suspect *s = dx_find(out, dx_symptom_names[sym->id], sym->strength * mapped_weight(sym, mp),
+        bool symptom_of = cause && mp->at == AT_LAYER_ACT;
+        suspect *s = dx_find(out, dx_symptom_names[sym->id],
+                             sym->strength * mapped_weight(sym, mp) * (symptom_of ? DX_SYMPTOM_OF : 1.0),
                              mp->repairs, "%s", describe(sym->id));
         s->kind = SUSPECT_SYMPTOM;
         dx_evidence(s, "%s", sym->evidence);
+        if (symptom_of) {
+            suspect_place(cause, s->caused_by, sizeof s->caused_by);
+            dx_evidence(s, "%s; a symptom of %s (%s): %s", sym->evidence, s->caused_by, cause->rule,
+                        cause_reason(sym, cause, f));
+        }
         if (train)
             dx_at_train(s, f->prog, tattr);
         else if (mp->at == AT_NO_HIDDEN)
@@ -432,18 +523,31 @@ void dx_map_symptoms(const dx_symptom_list *syms, const dx_facts *f, bool explai
     for (int i = 0; i < syms->n; i++) {
         const dx_symptom *sym = &syms->items[i];
         suspect_list cands = {0};
+        const suspect *causes[8];
+        int n_causes = upstream_causes(sym, f, found, causes, 8);
         for (size_t k = 0; k < sizeof mappings / sizeof mappings[0]; k++)
             if (mappings[k].symptom == sym->id)
-                place_findings(sym, &mappings[k], f, found, &cands);
+                place_findings(sym, &mappings[k], f, found, n_causes ? causes[0] : NULL, &cands);
+        for (int k = 0; k < n_causes; k++)
+            cause_finding(sym, causes[k], f, &cands);
         /* Explaining away: a symptom one of whose places is strongly suspected
          * already is put down to that place and adds no new ones. */
         bool only = (explained && outcome_symptom(sym)) ||
                     (sym->layer >= 0 && layer_explained(found, f->model, sym->layer));
         for (int k = 0; k < cands.n && !only; k++)
             only = suspected(found, &cands.items[k], true);
-        for (int k = 0; k < cands.n; k++)
-            if (!only || suspected(found, &cands.items[k], false))
-                *suspect_list_add(found) = cands.items[k];
+        for (int k = 0; k < cands.n; k++) {
+            suspect c = cands.items[k];
+            /* A layer explained away still records that it is a symptom of
+             * its cause (score 0: it adds no suspect), so that what else
+             * points at it (a probe) ranks below the cause too. */
+            if (only && !suspected(found, &c, false)) {
+                if (!c.caused_by[0])
+                    continue;
+                c.score = 0;
+            }
+            *suspect_list_add(found) = c;
+        }
         suspect_list_free(&cands);
     }
 }

@@ -7,6 +7,10 @@
 #   # expect-at: RULE PLACE   a suspect at PLACE (node.attribute, train.X or
 #                             data.X) found by RULE (its rule or one merged in)
 #   # reject: RULE            no suspect found by RULE
+#   # expect-before: A B      a suspect at place A ranks above any at place B
+#                             (B may be absent)
+#   # expect-kind: KIND       some suspect rests on a finding of KIND (rule,
+#                             symptom, probe)
 #   # expect-symptom: NAME    the training run showed symptom NAME
 #   # expect-note: TEXT       the report's note contains TEXT
 #   # clean                   no suspects and no symptoms at all
@@ -50,6 +54,19 @@ for dnn in "$SRC"/tests/diagnose/cases/*.dnn; do
         r=$(jq --arg r "$rule" 'all(.suspects[]; .rule != $r and all(.also[]; . != $r))' "$tmp/out.json")
         check "$r" "$name: no $rule"
     done < "$tmp/reject"
+    sed -n 's/^# expect-before: *//p' "$dnn" > "$tmp/before"
+    while read -r first second; do
+        r=$(jq --arg a "$first" --arg b "$second" \
+            "([.suspects[] | select(($PLACE) == \$a) | .rank] | first) as \$ra
+             | ([.suspects[] | select(($PLACE) == \$b) | .rank] | first) as \$rb
+             | \$ra != null and (\$rb == null or \$ra < \$rb)" "$tmp/out.json")
+        check "$r" "$name: $first ranks above $second"
+    done < "$tmp/before"
+    sed -n 's/^# expect-kind: *//p' "$dnn" > "$tmp/kinds"
+    while read -r kind; do
+        r=$(jq --arg k "$kind" 'any(.suspects[]; any(.kinds[]; . == $k))' "$tmp/out.json")
+        check "$r" "$name: a suspect rests on a $kind"
+    done < "$tmp/kinds"
     sed -n 's/^# expect-symptom: *//p' "$dnn" > "$tmp/symptoms"
     while read -r sym; do
         r=$(jq --arg s "$sym" 'any(.training.symptoms[]?; .symptom == $s)' "$tmp/out.json")
@@ -91,8 +108,12 @@ r=$(jq '[.suspects[].rank] == [range(1; (.suspects | length) + 1)]
         and ([.suspects[].score] == ([.suspects[].score] | sort | reverse))
         and all(.suspects[]; .line > 0 and .column > 0)' "$tmp/out.json")
 check "$r" "json: ranks 1..n, scores in decreasing order, located"
-r=$(jq 'has("file") and has("suspects") and has("training") and has("note")' "$tmp/out.json")
-check "$r" "json: top-level file, suspects, training, note"
+r=$(jq 'has("file") and has("suspects") and has("training") and has("probing") and has("note")' "$tmp/out.json")
+check "$r" "json: top-level file, suspects, training, probing, note"
+"$DNNC" --diagnose --json "$SRC/tests/diagnose/cases/probe_width.dnn" > "$tmp/out.json"
+r=$(jq '.probing.probed > 0 and .probing.trainings == .probing.probed + 2 and .probing.work > 0
+        and .probing.fraction > 0 and .probing.fraction <= 1 and .probing.helped >= 1' "$tmp/out.json")
+check "$r" "json: probing says what it trained (the faulty program twice, each place once)"
 
 # Text: one finding per line in diagnostic form, then its evidence.
 case_file="$SRC/tests/diagnose/cases/softmax_one_unit.dnn"
@@ -113,11 +134,11 @@ else not_ok "text: a healthy program says 'no suspects'"; sed 's/^/# /' "$tmp/ou
 # same bytes as one that is not (the JSON has every number at full precision).
 # The fault's run is cut by the budget, so the cut itself is exercised.
 fault="$SRC/examples/faults/m2_zero_kernel.dnn"
-"$DNNC" --diagnose --json --budget 5e9 "$fault" > "$tmp/alone.json" 2>&1
+"$DNNC" --diagnose --json --budget 5e9 --probe-budget 1e10 "$fault" > "$tmp/alone.json" 2>&1
 busy() { while :; do :; done; }
 busy & busy1=$!
 busy & busy2=$!
-"$DNNC" --diagnose --json --budget 5e9 "$fault" > "$tmp/loaded.json" 2>&1
+"$DNNC" --diagnose --json --budget 5e9 --probe-budget 1e10 "$fault" > "$tmp/loaded.json" 2>&1
 kill "$busy1" "$busy2"
 wait "$busy1" "$busy2" 2>/dev/null
 busy1="" busy2=""
@@ -126,7 +147,7 @@ r=$(jq '.training.limit == "work" and .training.cut_short and (.suspects | lengt
 check "$r" "budget: m2_zero_kernel's run is cut by the work budget, with suspects"
 if cmp -s "$tmp/alone.json" "$tmp/loaded.json"; then ok "budget: the same output under load"
 else not_ok "budget: the same output under load"; diff "$tmp/alone.json" "$tmp/loaded.json" | sed 's/^/# /' | head -20; fi
-"$DNNC" --diagnose --budget 5e9 "$fault" > "$tmp/out.txt"
+"$DNNC" --diagnose --budget 5e9 --probe-budget 0 "$fault" > "$tmp/out.txt"
 if grep -q '^training run: .* (cut by the work budget), ' "$tmp/out.txt"; then ok "text: the run says it was cut by the work budget"
 else not_ok "text: the run says it was cut by the work budget"; sed 's/^/# /' "$tmp/out.txt"; fi
 if "$DNNC" --diagnose --budget 10s "$fault" > /dev/null 2> "$tmp/err"; then
@@ -135,6 +156,13 @@ else
     status=$?
     if [ "$status" = 1 ] && grep -q "multiply-adds" "$tmp/err"; then ok "budget: --budget 10s is refused (a budget is work, not time)"
     else not_ok "budget: --budget 10s is refused (a budget is work, not time)"; sed 's/^/# /' "$tmp/err"; fi
+fi
+if "$DNNC" --diagnose --probe-budget -1 "$fault" > /dev/null 2> "$tmp/err"; then
+    not_ok "probing: a negative --probe-budget is refused"
+else
+    status=$?
+    if [ "$status" = 1 ] && grep -q "probe-budget" "$tmp/err"; then ok "probing: a negative --probe-budget is refused"
+    else not_ok "probing: a negative --probe-budget is refused"; sed 's/^/# /' "$tmp/err"; fi
 fi
 
 echo "1..$n"

@@ -4,7 +4,8 @@
  * Findings at one place merge into one suspect whose score combines those
  * of different rules (noisy-or; a rule's weaker finding at the same place
  * adds nothing), whose rule is the strongest's and whose `also` lists the
- * others; weak suspects are dropped; ties are broken by source position.
+ * others; weak suspects are dropped; ties are broken by source position;
+ * a symptom ranks below the cause it names.
  * The pass table has unique names that pass_find finds, and every repair
  * class has a name.  Exits non-zero on any failure.
  */
@@ -69,6 +70,33 @@ static void test_order(void)
     suspect_list_free(&l);
 }
 
+/* A symptom that names its cause ranks below it, however strong it is, and
+ * says so; one whose cause is absent keeps its score. */
+static void test_causes(void)
+{
+    suspect_list l = {0};
+    suspect *c = finding(&l, "unscaled-input", "data", "scale", 0.5, 2, 0);
+    c->target = SUSPECT_DATA;
+    suspect *e = finding(&l, "saturated-activation", "h1", "activation", 0.8, 5, 0);
+    e->kind = SUSPECT_SYMPTOM;
+    snprintf(e->caused_by, sizeof e->caused_by, "data.scale");
+    suspect *o = finding(&l, "saturated-activation", "h2", "activation", 0.6, 6, 0);
+    o->kind = SUSPECT_SYMPTOM;
+    snprintf(o->caused_by, sizeof o->caused_by, "train.learning_rate");
+    dx_rank(&l, 0.15);
+    check(l.n == 3 && strcmp(l.items[0].node, "h2") == 0 && l.items[0].score == 0.6,
+          "a symptom whose cause is not suspected keeps its score");
+    check(strcmp(l.items[1].attribute, "scale") == 0 && strcmp(l.items[2].node, "h1") == 0 &&
+              l.items[2].score < l.items[1].score,
+          "a symptom ranks below its cause");
+    check(strstr(l.items[2].evidence, "ranked below its cause data.scale") != NULL,
+          "and its evidence says why");
+    char place[64];
+    suspect_place(&l.items[1], place, sizeof place);
+    check(strcmp(place, "data.scale") == 0, "suspect_place writes target.attribute");
+    suspect_list_free(&l);
+}
+
 static void test_table(void)
 {
     bool unique = true;
@@ -95,6 +123,7 @@ int main(void)
 {
     test_merge();
     test_order();
+    test_causes();
     test_table();
     printf("%s\n", failures ? "FAILED" : "all passed");
     return failures ? 1 : 0;

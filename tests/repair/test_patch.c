@@ -50,6 +50,29 @@ static const char compact[] =
     "model m { input [4]; out: dense 3, activation = linear }\n"
     "train { model = m; data = d; loss = categorical_crossentropy; optimizer = sgd(learning_rate = 5) }\n";
 
+/* User functions: a use's @name (and its arguments) is a bare name in the
+ * source, and the program's own activation is a candidate. */
+static const char with_functions[] =
+    "function mish { library = \"libx.so\"; symbol = \"mish\" }\n"
+    "function swish_beta { library = \"libx.so\"; symbol = \"sb\"; params = [beta] }\n"
+    "function huber_loss { role = loss; library = \"libx.so\"; symbol = \"huber\" }\n"
+    "function f1 { role = metric; library = \"libx.so\"; symbol = \"f1\" }\n"
+    "dataset d { source = blobs(samples = 400, features = 4, classes = 2) }\n"
+    "model m {\n"
+    "    input [4]\n"
+    "    h1: dense 8, activation = swish_beta(beta = 2)   # a parameter\n"
+    "    h2: dense 8, activation = sigmoid\n"
+    "    out: dense 2, activation = softmax\n"
+    "}\n"
+    "train {\n"
+    "    model = m\n"
+    "    data = d\n"
+    "    loss = huber_loss\n"
+    "    metrics = [accuracy, f1]\n"
+    "    objective = f1\n"
+    "    optimizer = sgd(learning_rate = 3)\n"
+    "}\n";
+
 /* Every attribute of A and B agrees (layers compared in order). */
 static bool same_meaning(const ir_program *a, const ir_program *b, char *why, size_t size)
 {
@@ -221,6 +244,25 @@ int main(void)
         CHECK(inserts, "no layer inserted into the compact program");
         rp_edits_free(&edits);
         ir_program_free(small);
+    }
+
+    /* The program with user functions: every edit, the program's own mish
+     * among the candidates. */
+    ir_program *fns = dnnc_compile_text("functions.dnn", with_functions, true);
+    CHECK(fns != NULL, "the program with functions does not compile");
+    if (fns) {
+        rp_ctx fctx = {fns, rtest_facts(2, -20, 20)};
+        rp_edits edits = {0};
+        rp_generate(&fctx, ~0u, &edits);
+        int own = 0;
+        for (int i = 0; i < edits.n; i++) {
+            for (int j = 0; j < edits.items[i].changes.n; j++)
+                own += strcmp(edits.items[i].changes.items[j].after, "@mish") == 0;
+            check_patch(with_functions, fns, &edits.items[i].changes, rp_passes[edits.items[i].cls].name);
+        }
+        CHECK(own > 0, "the program's function mish is never proposed");
+        rp_edits_free(&edits);
+        ir_program_free(fns);
     }
 
     char *none = rp_ir_diff(base, base);

@@ -63,6 +63,29 @@ static const char prog_multi[] =
     "}\n";
 
 /* A healthy-looking regression program (clipping already on). */
+/* A convolutional classifier whose geometry collapses the map, with a
+ * batchnorm whose statistics never settle and a tight clipping bound. */
+static const char prog_conv[] =
+    "dataset d {\n"
+    "    source = blobs(samples = 300, features = 64, classes = 3)\n"
+    "}\n"
+    "model m {\n"
+    "    input [8, 8, 1]\n"
+    "    c1: conv2d 4, kernel = 3, stride = 2, activation = relu\n"
+    "    bn: batchnorm momentum = 0.9999, epsilon = 0.5\n"
+    "    p1: maxpool 3\n"
+    "    flatten\n"
+    "    out: dense 3, activation = softmax\n"
+    "}\n"
+    "train {\n"
+    "    model = m\n"
+    "    data = d\n"
+    "    loss = categorical_crossentropy\n"
+    "    optimizer = sgd(learning_rate = 0.01, clipnorm = 0.001, clipvalue = 0.001)\n"
+    "    batch = 32\n"
+    "    epochs = 3\n"
+    "}\n";
+
 static const char prog_regression[] =
     "dataset r {\n"
     "    source = regression(samples = 300, features = 2)\n"
@@ -209,9 +232,9 @@ static void check_edit(const ir_program *base, const rp_edit *e, const rp_facts 
 
 int main(void)
 {
-    const char *texts[] = {prog_binary, prog_multi, prog_regression, prog_functions};
+    const char *texts[] = {prog_binary, prog_multi, prog_regression, prog_functions, prog_conv};
     rp_facts facts[] = {rtest_facts(2, 0, 1), rtest_facts(3, -300, 900), rtest_facts(0, -1, 1),
-                        rtest_facts(2, 0, 1)};
+                        rtest_facts(2, 0, 1), rtest_facts(3, -10, 10)};
     int user_candidates = 0, parameterised_candidates = 0;
     facts[1].range_ratio = 400;
     facts[2].prep_min = -0.001;
