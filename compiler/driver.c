@@ -57,6 +57,10 @@ static const char usage_text[] =
     "  --runs R           (repair) trainings per validated fix (default 5)\n"
     "  --fixes K          (repair) fixes to report (default 3)\n"
     "  --reference FILE   (repair) a known fix: report each fix's improvement rate\n"
+    "  --journal FILE     (repair) record every finished training in FILE\n"
+    "                     (default: OUT.journal beside -o OUT)\n"
+    "  --resume FILE      (repair) continue the repair FILE journals, replaying\n"
+    "                     its trainings instead of training them again\n"
     "  --mutate-args A    (mutate) operator parameters, key=value[,key=value]\n"
     "  --help             this text\n"
     "  --version          the version\n";
@@ -168,6 +172,10 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
             o->probe_budget = next;
         } else if (strcmp(a, "--reference") == 0) {
             o->reference = next;
+        } else if (strcmp(a, "--journal") == 0) {
+            o->journal = next;
+        } else if (strcmp(a, "--resume") == 0) {
+            o->resume = next;
         } else if (strcmp(a, "--threads") == 0) {
             if (!parse_count(next, 1024, &v))
                 return usage_error("--threads takes a number from 0 to 1024, got '%s'", next);

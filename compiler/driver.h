@@ -42,6 +42,8 @@ typedef struct dnnc_options {
     int runs;                /* --runs R (repair validation, default 5, at most DNNC_MAX_RUNS) */
     int fixes;               /* --fixes K (repair, default 3) */
     const char *reference;   /* --reference FILE (repair): a known fix of the program, for improvement rates */
+    const char *journal;     /* --journal FILE (repair): record finished trainings (default: -o's path + .journal) */
+    const char *resume;      /* --resume FILE (repair): replay a journal's trainings and continue it */
     const char *mutate_op;   /* --mutate OP */
     const char *mutate_args; /* --mutate-args, operator parameters */
 } dnnc_options;

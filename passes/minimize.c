@@ -58,6 +58,8 @@ static void session_train(const rp_changes *changes, rp_runs *out, void *ctx)
 static bool session_keep(const rp_runs *cand, const rp_runs *cur, void *ctx)
 {
     rp_session *s = ctx;
+    if (rp_stopped(s))
+        return false;   /* CAND's runs were cut short */
     double gain = stats_mean(cand->val, cand->n) - stats_mean(s->baseline.val, s->baseline.n);
     double p = stats_mwu_greater(cand->val, cand->n, s->baseline.val, s->baseline.n, NULL);
     double worse = stats_mwu_greater(cur->val, cur->n, cand->val, cand->n, NULL);
@@ -67,6 +69,8 @@ static bool session_keep(const rp_runs *cand, const rp_runs *cur, void *ctx)
 static bool session_afford(const rp_changes *candidate, void *ctx)
 {
     rp_session *s = ctx;
+    if (rp_stopped(s))
+        return false;
     if (s->budget.kind == RP_BUDGET_TRIALS)
         return true;
     return rp_validation_cost(s, candidate) <= rp_budget_left(s);

@@ -12,6 +12,12 @@
  *     baseline (repair.h), minimising the significant ones (minimize.h),
  *     until --fixes K fixes or the budget is spent.
  *  5. Report (repair_report.h); -o writes the best fix's source.
+ *
+ * Every finished training goes to the journal (repair_journal.h: --journal
+ * FILE, by default -o's path with ".journal" added); --resume FILE replays
+ * a journal's trainings and goes on from where it ends.  SIGINT and SIGTERM
+ * stop the repair between trainings (repair_stop.h): it reports the fixes
+ * validated so far, marked as interrupted, and exits with 128 + the signal.
  */
 #include <errno.h>
 #include <math.h>
@@ -27,7 +33,9 @@
 #include "patch.h"
 #include "progress.h"
 #include "repair.h"
+#include "repair_journal.h"
 #include "repair_report.h"
+#include "repair_stop.h"
 #include "repair_suspects.h"
 #include "search.h"
 #include "source.h"
@@ -121,7 +129,7 @@ static int validate(rp_session *s, rp_fix *fixes, int want)
     memcpy(picks, order, sizeof *picks * (size_t)np);
     free(order);
     s->phase = "validate";
-    for (int i = 0; i < np && n < want; i++) {
+    for (int i = 0; i < np && n < want && !rp_stopped(s); i++) {
         if (s->budget.kind == RP_BUDGET_TRIALS ? tried >= 2 * want + 2
                                                : rp_validation_cost(s, &picks[i]->changes) > rp_budget_left(s))
             continue;   /* a cheaper candidate further down may still fit */
@@ -134,6 +142,10 @@ static int validate(rp_session *s, rp_fix *fixes, int want)
         f->found_at = picks[i]->found_at;
         f->attrs_before_min = f->changes.n;
         rp_run_seeds(s, &f->changes, &f->runs);
+        if (rp_stopped(s)) {
+            rp_changes_free(&f->changes);   /* its validation was cut short */
+            break;
+        }
         rp_progress(s);
         bool significant = rp_compare(s, &f->runs, f);
         if (s->progress) {
@@ -237,6 +249,49 @@ static bool source_compiles(const dnnc_source *src, const char *text)
     ir_program *p = dnnc_compile_text(src->path, text, false);
     ir_program_free(p);
     return p != NULL;
+}
+
+/* The journal's path: --resume's, --journal's, else beside -o's output
+ * (NULL: none).  *OWNED gets what must be freed. */
+static const char *journal_path(const dnnc_options *o, char **owned)
+{
+    *owned = NULL;
+    if (o->resume)
+        return o->resume;
+    if (o->journal)
+        return o->journal;
+    if (!o->output)
+        return NULL;
+    size_t len = strlen(o->output) + sizeof ".journal";
+    *owned = ir_alloc(len);
+    snprintf(*owned, len, "%s.journal", o->output);
+    return *owned;
+}
+
+/* Opens the session's journal; returns 0, or 1 on a user error. */
+static int open_journal(rp_session *s)
+{
+    const dnnc_options *o = s->opt;
+    if (o->resume && o->journal && strcmp(o->resume, o->journal)) {
+        fprintf(stderr, "dnnc: error: --resume %s appends to the journal it reads; --journal %s is another file\n",
+                o->resume, o->journal);
+        return 1;
+    }
+    char *owned;
+    const char *path = journal_path(o, &owned);
+    if (!path)
+        return 0;
+    rp_journal_id id = {rp_journal_hash_program(s->prog), rp_journal_hash_data(s->data), s->src->path};
+    char err[1200];
+    s->journal = rp_journal_open(path, o->resume != NULL, &id, err, sizeof err);
+    free(owned);
+    if (!s->journal) {
+        fprintf(stderr, "dnnc: error: %s\n", err);
+        return 1;
+    }
+    if (s->progress && o->resume)
+        fprintf(stderr, "dnnc: repair: resuming %s: %ld trainings recorded\n", path, rp_journal_loaded(s->journal));
+    return 0;
 }
 
 /* What the baseline runs showed, for the suspect ranking. */
@@ -424,24 +479,45 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
         s.total = s.budget.amount * s.unit;
     else if (s.budget.kind == RP_BUDGET_SECONDS)
         s.total = s.budget.amount;
+    int status = open_journal(&s);
+    if (status) {
+        rt_data_free(s.data);
+        if (s.cost_log)
+            fclose(s.cost_log);
+        return status;
+    }
+    rp_stop_install();
+    s.pool.stop = &rp_stop_signal;
     rp_changes none = {0};
     rp_run_seeds(&s, &none, &s.baseline);
     rp_progress(&s);
-    int status = o->reference ? train_reference(&s, o->reference) : 0;
+    status = o->reference && !rp_stopped(&s) ? train_reference(&s, o->reference) : 0;
     int n = 0;
     rp_fix *fixes = NULL;
     if (status == 0) {
-        localise(&s);
-        strategy->run(&s);
+        if (!rp_stopped(&s))
+            localise(&s);
+        if (!rp_stopped(&s))
+            strategy->run(&s);
         if (getenv("DNNC_REPAIR_LOG"))
             print_log(&s);
         int want = o->fixes > 0 ? o->fixes : 3;
         fixes = ir_alloc(sizeof *fixes * (size_t)want);
         n = validate(&s, fixes, want);
         qsort(fixes, (size_t)n, sizeof *fixes, by_validation);
-        s.phase = "done";
+        s.phase = rp_stopped(&s) ? "stopped" : "done";
         rp_progress(&s);
         status = report(&s, fixes, n);
+        if (!rp_stopped(&s) && status == 0)
+            rp_journal_finish(s.journal);
+    }
+    int stop = rp_stopped(&s);
+    rp_journal_close(s.journal);
+    rp_stop_restore();
+    if (stop) {
+        if (s.progress)
+            fprintf(stderr, "dnnc: repair: stopped by %s; the journal keeps its trainings\n", rp_stop_name(stop));
+        status = 128 + stop;
     }
 
     for (int i = 0; i < n; i++)

@@ -30,6 +30,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "blas.h"
 #include "monitor.h"
@@ -245,6 +248,15 @@ static bool spawn(worker *w, const rt_data *data, const rp_job *jobs, int n, con
         return false;
     }
     if (pid == 0) {
+        /* A worker dies with its parent and of the signals that stop a
+         * repair: the parent decides what a stop keeps. */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(0);
+#endif
         /* The other workers' pipe ends are not this one's business. */
         for (int i = 0; i < count; i++)
             if (all[i].pid > 0) {
@@ -290,13 +302,42 @@ static void failed(rp_outcome *o, int status)
     snprintf(o->err, sizeof o->err, "training worker %s", WIFSIGNALED(status) ? "crashed" : "ended without a result");
 }
 
+static bool stopping(const rp_pool *pool)
+{
+    return pool->stop && *pool->stop;
+}
+
+/* OUT is the outcome of a job abandoned by a stop. */
+static void abandoned(rp_outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    o->val_metric = o->val_loss = o->test_metric = o->test_loss = NAN;
+    snprintf(o->err, sizeof o->err, "abandoned: the repair was interrupted");
+}
+
+/* Job INDEX's outcome arrived: counted, and passed on unless stopping. */
+static void arrived(rp_pool *pool, int index, const rp_outcome *o)
+{
+    pool->trainings++;
+    pool->busy_seconds += o->seconds;
+    if (pool->on_outcome && !stopping(pool))
+        pool->on_outcome(pool->ctx, index, o);
+}
+
+/* How long a wait for outcomes lasts before the stop flag is looked at
+ * again (a signal that arrives just before poll() does not interrupt it). */
+#define STOP_POLL_MS 200
+
 void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out)
 {
     if (pool->workers <= 0) {
         for (int i = 0; i < n; i++) {
+            if (stopping(pool)) {
+                abandoned(&out[i]);
+                continue;
+            }
             rp_train_job(pool->data, &jobs[i], pool->threads, &out[i]);
-            pool->trainings++;
-            pool->busy_seconds += out[i].seconds;
+            arrived(pool, i, &out[i]);
         }
         return;
     }
@@ -312,7 +353,7 @@ void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out)
     for (int i = 0; i < cap; i++)
         run[i] = (worker){0, -1, -1, -1};
     int next = 0, done = 0;
-    while (done < n) {
+    while (done < n && !stopping(pool)) {
         /* Every idle worker (spawned as needed) takes the next job. */
         for (int i = 0; i < cap && next < n; i++) {
             if (run[i].pid > 0 && run[i].job >= 0)
@@ -335,14 +376,13 @@ void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out)
             /* No process to spare: train the next job here. */
             if (next < n) {
                 rp_train_job(pool->data, &jobs[next], 1, &out[next]);
-                pool->trainings++;
-                pool->busy_seconds += out[next].seconds;
+                arrived(pool, next, &out[next]);
                 next++;
                 done++;
             }
             continue;
         }
-        if (poll(fds, (nfds_t)np, -1) < 0)
+        if (poll(fds, (nfds_t)np, pool->stop ? STOP_POLL_MS : -1) <= 0)
             continue;
         for (int k = 0; k < np; k++) {
             if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -350,14 +390,24 @@ void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out)
             worker *w = &run[who[k]];
             rp_outcome *o = &out[w->job];
             if (xfer(w->res, o, sizeof *o, false)) {
-                pool->trainings++;
-                pool->busy_seconds += o->seconds;
+                arrived(pool, w->job, o);
                 w->job = -1;
             } else {
                 failed(o, retire(w));   /* it crashed: a new one takes the next job */
             }
             done++;
         }
+    }
+    if (stopping(pool)) {
+        /* Trainings in flight are killed; they and the jobs not started
+         * are abandoned. */
+        for (int i = 0; i < cap; i++)
+            if (run[i].pid > 0 && run[i].job >= 0) {
+                kill(run[i].pid, SIGKILL);
+                abandoned(&out[run[i].job]);
+            }
+        for (int i = next; i < n; i++)
+            abandoned(&out[i]);
     }
     for (int i = 0; i < cap; i++)
         if (run[i].pid > 0)

@@ -24,6 +24,7 @@
 #ifndef DNNC_POOL_H
 #define DNNC_POOL_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "data.h"
@@ -74,9 +75,15 @@ typedef struct rp_pool {
     int threads;            /* in-process mode: maths threads (0 = all cores) */
     long trainings;         /* trainings run so far */
     double busy_seconds;    /* sum of their wall-clock seconds */
+    const volatile sig_atomic_t *stop; /* once non-zero, the trainings in flight are killed and the rest of
+                                          the batch abandoned (their outcomes fail); NULL: never */
+    void (*on_outcome)(void *ctx, int index, const rp_outcome *o); /* called as job INDEX's outcome
+                                          arrives, not when the batch ends (NULL: none) */
+    void *ctx;              /* on_outcome's first argument */
 } rp_pool;
 
-/* Runs jobs JOBS[0..N-1]; OUT[i] receives job i's outcome. */
+/* Runs jobs JOBS[0..N-1]; OUT[i] receives job i's outcome.  Outcomes that
+ * arrive after *stop became non-zero are not passed to on_outcome. */
 void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out);
 
 /* Trains one job in this process (what a worker does) on the job's data,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "progress.h"
+#include "repair_journal.h"
 #include "stats.h"
 
 bool rp_budget_parse(const char *text, int trials, rp_budget *b, char *err, size_t errsize)
@@ -46,8 +47,15 @@ double rp_elapsed(const rp_session *s)
  * for the report and for what the model misjudges. */
 #define WALL_SHARE 0.95
 
+int rp_stopped(const rp_session *s)
+{
+    return s->pool.stop ? (int)*s->pool.stop : 0;
+}
+
 double rp_budget_left(const rp_session *s)
 {
+    if (rp_stopped(s))
+        return -INFINITY;
     if (s->budget.kind == RP_BUDGET_TRIALS)
         return 1e300;
     double left = s->total - s->clock;
@@ -101,6 +109,8 @@ double rp_validation_cost(const rp_session *s, const rp_changes *changes)
 
 bool rp_search_may_train(const rp_session *s, int n, double cost, double reserve)
 {
+    if (rp_stopped(s))
+        return false;
     if (s->budget.kind == RP_BUDGET_TRIALS)
         return s->search_trainings + n <= (long)s->budget.amount;
     return cost + reserve <= rp_budget_left(s);
@@ -288,29 +298,77 @@ static rp_job job_for(rp_session *s, const ir_program *p, long seed, double frac
     return (rp_job){p, rp_data_for(s, p), seed, fraction, limit, s->monitor_jobs, test};
 }
 
+/* Model seconds of JOB's training as OUT says it went. */
+static double job_cost(const rp_session *s, const rp_job *job, const rp_outcome *out, double *f)
+{
+    const rt_data *d = job->data ? job->data : s->data;
+    rp_work w;
+    rp_work_of(job->prog, &w);
+    bool tested = job->test && out->ok && d->test.n > 0;
+    rp_cost_features(&w, rp_sizes_of(d), out->samples, out->batches, out->epochs, tested, f);
+    return rp_cost_of_features(f);
+}
+
+/* What the pool's on_outcome records a finished training with. */
+typedef struct journal_ctx {
+    rp_session *s;          /* the session */
+    const rp_job *jobs;     /* the jobs the pool runs */
+} journal_ctx;
+
+static void record_outcome(void *ctx, int index, const rp_outcome *o)
+{
+    journal_ctx *c = ctx;
+    double f[RP_COST_N];
+    rp_journal_record(c->s->journal, &c->jobs[index], o, job_cost(c->s, &c->jobs[index], o, f));
+}
+
 void rp_run_jobs(rp_session *s, const rp_job *jobs, int n, rp_outcome *out)
 {
-    if (n <= 0)
+    if (n <= 0 || rp_stopped(s))
         return;
+    /* What the journal holds is answered from it; the rest is trained. */
+    int *todo = ir_alloc(sizeof *todo * (size_t)n);
+    rp_job *run = ir_alloc(sizeof *run * (size_t)n);
+    rp_outcome *got = ir_alloc(sizeof *got * (size_t)n);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (rp_journal_lookup(s->journal, &jobs[i], &out[i])) {
+            s->replayed++;
+            s->pool.trainings++;
+        } else {
+            todo[m] = i;
+            run[m++] = jobs[i];
+        }
+    journal_ctx ctx = {s, run};
+    s->pool.on_outcome = s->journal ? record_outcome : NULL;
+    s->pool.ctx = &ctx;
     double t0 = rt_now();
-    rp_pool_run(&s->pool, jobs, n, out);
+    if (m > 0)
+        rp_pool_run(&s->pool, run, m, got);
     double wall = rt_now() - t0;
-    double *costs = ir_alloc(sizeof *costs * (size_t)n);
-    for (int i = 0; i < n; i++) {
-        const rt_data *d = jobs[i].data ? jobs[i].data : s->data;
-        rp_work w;
-        rp_work_of(jobs[i].prog, &w);
-        double f[RP_COST_N];
-        bool tested = jobs[i].test && out[i].ok && d->test.n > 0;
-        rp_cost_features(&w, rp_sizes_of(d), out[i].samples, out[i].batches, out[i].epochs, tested, f);
-        costs[i] = rp_cost_of_features(f);
-        if (s->cost_log)
-            rp_cost_log(s->cost_log, f, out[i].seconds);
+    s->pool.on_outcome = NULL;
+    s->pool.ctx = NULL;
+    for (int k = 0; k < m; k++)
+        out[todo[k]] = got[k];
+    if (!rp_stopped(s)) {
+        double *costs = ir_alloc(sizeof *costs * (size_t)n);
+        int next = 0;
+        for (int i = 0; i < n; i++) {
+            double f[RP_COST_N];
+            costs[i] = job_cost(s, &jobs[i], &out[i], f);
+            if (s->cost_log && next < m && todo[next] == i) {
+                rp_cost_log(s->cost_log, f, out[i].seconds);
+                next++;
+            }
+        }
+        s->clock += rp_cost_makespan(costs, n, s->pool.workers);
+        if (s->cost_log && m > 0)
+            rp_cost_log_batch(s->cost_log, m, s->pool.workers, wall);
+        free(costs);
     }
-    s->clock += rp_cost_makespan(costs, n, s->pool.workers);
-    if (s->cost_log)
-        rp_cost_log_batch(s->cost_log, n, s->pool.workers, wall);
-    free(costs);
+    free(todo);
+    free(run);
+    free(got);
 }
 
 bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction, int seed0, int seeds,
@@ -343,6 +401,15 @@ bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction,
             jobs[nj++] = job_for(s, progs[i], s->seed + s->runs + 1 + seed0 + k, fraction, false);
     }
     rp_run_jobs(s, jobs, nj, out);
+    if (rp_stopped(s)) {
+        for (int i = 0; i < m; i++)
+            ir_program_free(progs[i]);
+        free(progs);
+        free(jobs);
+        free(out);
+        free(full);
+        return false;
+    }
     s->search_trainings += nj;
     int j = 0;
     for (int i = 0; i < m; i++) {
@@ -381,6 +448,8 @@ void rp_run_program(rp_session *s, const ir_program *p, rp_runs *runs)
         jobs[k] = job_for(s, p, s->seed + 1 + k, 1, true);
     s->monitor_jobs = monitor;
     rp_run_jobs(s, jobs, r, out);
+    if (rp_stopped(s))
+        return;   /* no runs: the repair was stopped */
     runs->n = r;
     double secs = 0;
     for (int k = 0; k < r; k++) {

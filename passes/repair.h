@@ -131,10 +131,16 @@ typedef struct rp_session {
     const char *phase;          /* for the progress line */
     bool progress;              /* print progress on stderr */
     bool monitor_jobs;          /* rp_evaluate watches for AutoTrainer's symptoms */
+    struct rp_journal *journal; /* finished trainings recorded, and replayed on --resume (NULL: none) */
+    long replayed;              /* trainings answered from the journal instead of trained */
 } rp_session;
 
 /* Parses "20x", "300s" or "--trials N"; false with ERR on a bad value. */
 bool rp_budget_parse(const char *text, int trials, rp_budget *b, char *err, size_t errsize);
+
+/* The signal (SIGINT, SIGTERM) that stopped the repair, else 0: once
+ * stopped, the budget left is -infinity and nothing new is trained. */
+int rp_stopped(const rp_session *s);
 
 /* Wall-clock seconds since the repair began, the --reference runs left out
  * (for reports only). */
@@ -191,7 +197,10 @@ double rp_score(const rp_outcome *o);
 bool rp_evaluate(rp_session *s, const rp_changes *cands, int n, double fraction, int seed0, int seeds,
                  double *scores, rp_outcome *first_outcome);
 
-/* Runs JOBS on the pool and charges their cost to the budget's clock. */
+/* Runs JOBS on the pool and charges their cost to the budget's clock.  A
+ * job the journal holds is answered from it (and charged the same), every
+ * other is recorded in it as it finishes.  When the repair is stopped
+ * meanwhile, the outcomes are not to be used and nothing is charged. */
 void rp_run_jobs(rp_session *s, const rp_job *jobs, int n, rp_outcome *out);
 
 /* Trains CHANGES R times at full length into RUNS (seeds seed+1..seed+R). */

@@ -8,6 +8,7 @@ libdnnc_a_SOURCES += \
 	passes/rewrite_weights.c passes/rewrite_data.c passes/rewrite_geometry.c passes/rewrite_table.c \
 	passes/repair_suspects.c passes/repair_suspects.h \
 	passes/repair_cost.c passes/repair_cost.h passes/repair_data.c passes/repair_reference.c \
+	passes/repair_journal.c passes/repair_journal.h passes/repair_stop.c passes/repair_stop.h \
 	passes/stats.c passes/stats.h \
 	passes/irdiff.c passes/irdiff.h passes/patch.c passes/patch.h \
 	passes/pool.c passes/pool.h passes/repair.c passes/repair.h \
@@ -23,8 +24,8 @@ REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
 	tests/repair/test_patch tests/repair/test_minimize tests/repair/test_user_act \
 	tests/repair/test_cost
 check_PROGRAMS += $(REPAIR_TESTS)
-TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh
-EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh
+TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh tests/repair/journal.sh
+EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh tests/repair/journal.sh
 tests_repair_test_rewrite_SOURCES = tests/repair/test_rewrite.c $(REPAIR_TEST_UTIL)
 tests_repair_test_rewrite_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_rewrite_LDADD = $(DNNC_LIBS)

@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "repair_journal.h"
+#include "repair_stop.h"
 #include "stats.h"
 
 /* Mean and sd of the reported metric of RUNS (test split, else validation);
@@ -40,7 +42,12 @@ void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
 {
     double bm, bsd;
     summary(&s->baseline, &bm, &bsd);
-    if (isfinite(bm))
+    if (rp_stopped(s))
+        fprintf(out, "interrupted by %s: the fixes below are those validated before it%s\n",
+                rp_stop_name(rp_stopped(s)), s->journal ? "; --resume the journal to go on" : "");
+    if (s->baseline.n == 0)
+        fprintf(out, "faulty program: its runs did not finish");
+    else if (isfinite(bm))
         fprintf(out, "faulty program: %s %.4f +- %.4f on the %s split over %d runs", metric_name(s), bm, bsd,
                 split_name(s), s->baseline.n);
     else
@@ -59,7 +66,8 @@ void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
         fprintf(out, "note: the program has no validation split; repair selected fixes on 15%% of the "
                      "training data it held out\n");
     if (n == 0)
-        fprintf(out, "no significant improvement found\n");
+        fprintf(out, rp_stopped(s) ? "no fix validated before the interruption\n"
+                                   : "no significant improvement found\n");
     for (int i = 0; i < n; i++) {
         const rp_fix *f = fixes[i].fix;
         double m, sd;
@@ -110,6 +118,9 @@ void rp_report_text(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
             s->unit, s->baseline.seconds);
     fprintf(out, "wall-clock: %.1fs after %.2fs loading the data; %ld trainings on %d worker%s\n", rp_elapsed(s),
             s->load_seconds, s->pool.trainings, rp_workers(s), rp_workers(s) == 1 ? "" : "s");
+    if (s->journal)
+        fprintf(out, "journal: %s; %ld trainings replayed from it, %ld recorded\n", rp_journal_path(s->journal),
+                s->replayed, rp_journal_appended(s->journal));
 }
 
 static json_object *num(double v)
@@ -202,6 +213,15 @@ void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
     json_object_object_add(root, "load_seconds", num(s->load_seconds));
     json_object_object_add(root, "trainings", json_object_new_int64(s->pool.trainings));
     json_object_object_add(root, "workers", json_object_new_int(rp_workers(s)));
+    json_object_object_add(root, "interrupted",
+                           rp_stopped(s) ? json_object_new_string(rp_stop_name(rp_stopped(s))) : json_object_new_null());
+    if (s->journal) {
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "path", json_object_new_string(rp_journal_path(s->journal)));
+        json_object_object_add(j, "replayed", json_object_new_int64(s->replayed));
+        json_object_object_add(j, "recorded", json_object_new_int64(rp_journal_appended(s->journal)));
+        json_object_object_add(root, "journal", j);
+    }
     fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(root);
 }
