@@ -40,6 +40,8 @@ static const char usage_text[] =
     "  --json             machine-readable result on stdout\n"
     "  --quiet            no progress display\n"
     "  --threads N        threads to use (default: all cores)\n"
+    "  --jobs N           (repair) trainings at once, each on its share of the\n"
+    "                     threads (default: one per core)\n"
     "  --epochs N         override the program's epochs\n"
     "  --seed N           override the program's seed\n"
     "  --save FILE        (train) write trained weights as safetensors\n"
@@ -180,6 +182,10 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
             if (!parse_count(next, 1024, &v))
                 return usage_error("--threads takes a number from 0 to 1024, got '%s'", next);
             o->threads = (int)v;
+        } else if (strcmp(a, "--jobs") == 0) {
+            if (!parse_count(next, 1024, &v) || v < 1)
+                return usage_error("--jobs takes a number from 1 to 1024, got '%s'", next);
+            o->jobs = (int)v;
         } else if (strcmp(a, "--epochs") == 0) {
             if (!parse_count(next, 1000000, &v) || v < 1)
                 return usage_error("--epochs takes a number from 1 to 1000000, got '%s'", next);

@@ -29,6 +29,7 @@ typedef struct dnnc_options {
     bool json;               /* --json: machine-readable result on stdout */
     bool quiet;              /* --quiet: no progress display */
     int threads;             /* --threads N (0 = all cores) */
+    int jobs;                /* --jobs N (repair): trainings at once (0 = the cores --threads gives) */
     int epochs;              /* --epochs N override (-1 = the program's) */
     long seed;               /* --seed N override (-1 = the program's) */
     const char *save;        /* --save FILE: trained weights (safetensors) */

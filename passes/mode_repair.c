@@ -454,7 +454,13 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
     rp_facts_from_data(s.data, &s.facts);
     s.pool.data = s.data;
     const char *mode = getenv("DNNC_REPAIR_POOL");
-    s.pool.workers = o->threads > 0 ? o->threads : rp_cores();
+    /* --jobs workers, one per core by default, each single-threaded: a
+     * training's result depends on its thread count (the runtime splits a
+     * batch into a chunk per thread, and the chunks' sums round
+     * differently), so threads per worker would make the fixes depend on
+     * --jobs; and the pool never runs more threads than workers. */
+    int cores = o->threads > 0 ? o->threads : rp_cores();
+    s.pool.workers = o->jobs > 0 ? o->jobs : cores;
     if (mode && strcmp(mode, "threads") == 0) {
         s.pool.threads = s.pool.workers;
         s.pool.workers = 0;
@@ -474,7 +480,7 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
      * program as repair runs it: in a worker of its own, with the test split
      * evaluated, as the baseline runs train it. */
     double one = rp_cost_planned(p, s.sizes, 1, true);
-    s.unit = rp_cost_makespan(&one, 1, s.pool.workers);
+    s.unit = rp_cost_makespan(&one, 1, RP_VIRTUAL_WORKERS);
     if (s.budget.kind == RP_BUDGET_TIMES)
         s.total = s.budget.amount * s.unit;
     else if (s.budget.kind == RP_BUDGET_SECONDS)

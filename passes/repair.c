@@ -92,7 +92,7 @@ double rp_plan_cost(const rp_session *s, const rp_changes *cands, int n, double 
             plan_runs(s, p, fraction, false, seeds, costs, &m, &load);
         ir_program_free(p);
     }
-    double c = load + rp_cost_makespan(costs, m, s->pool.workers);
+    double c = load + rp_cost_makespan(costs, m, RP_VIRTUAL_WORKERS);
     free(costs);
     return c;
 }
@@ -104,7 +104,7 @@ double rp_validation_cost(const rp_session *s, const rp_changes *changes)
     ir_program *p = rp_apply_all(s->prog, changes, "repair");
     plan_runs(s, p ? p : s->prog, 1, true, s->runs, costs, &m, &load);
     ir_program_free(p);
-    return load + rp_cost_makespan(costs, m, s->pool.workers);
+    return load + rp_cost_makespan(costs, m, RP_VIRTUAL_WORKERS);
 }
 
 bool rp_search_may_train(const rp_session *s, int n, double cost, double reserve)
@@ -193,7 +193,7 @@ double rp_search_reserve(const rp_session *s)
         int m = np < RP_CONFIRM_KEEP ? np : RP_CONFIRM_KEEP;
         for (int i = 0; i < 2 * m; i++)
             confirm[i] = picks[i / 2]->cost;
-        double v = m > 1 ? rp_cost_makespan(confirm, 2 * m, s->pool.workers) : 0;
+        double v = m > 1 ? rp_cost_makespan(confirm, 2 * m, RP_VIRTUAL_WORKERS) : 0;
         for (int i = 0; i < np && i < RP_VALIDATE_KEEP; i++) {
             double more = v + vcost[i];
             if (more > left)
@@ -361,7 +361,7 @@ void rp_run_jobs(rp_session *s, const rp_job *jobs, int n, rp_outcome *out)
                 next++;
             }
         }
-        s->clock += rp_cost_makespan(costs, n, s->pool.workers);
+        s->clock += rp_cost_makespan(costs, n, RP_VIRTUAL_WORKERS);
         if (s->cost_log && m > 0)
             rp_cost_log_batch(s->cost_log, m, s->pool.workers, wall);
         free(costs);

@@ -41,6 +41,13 @@
 
 #define RP_WORST (-1e30)
 #define RP_MAX_RUNS DNNC_MAX_RUNS
+/* The workers the budget's clock plans and charges every batch of
+ * trainings on, and the search sizes its batches for, whatever --jobs
+ * runs: so the same seed takes the same decisions, and gives the same
+ * fixes, with any number of workers (and on any machine).  Two, the
+ * machine the cost model was fitted on and the results of doc/REPAIR.md
+ * were measured with. */
+#define RP_VIRTUAL_WORKERS 2
 /* Share of the training data held out for validation when the program has none. */
 #define RP_CARVED_VALIDATION 0.15
 
@@ -145,7 +152,8 @@ int rp_stopped(const rp_session *s);
 /* Wall-clock seconds since the repair began, the --reference runs left out
  * (for reports only). */
 double rp_elapsed(const rp_session *s);
-/* Workers the pool runs at once (1 in-process). */
+/* Workers the pool runs at once (1 in-process): --jobs, for the report;
+ * the clock plans on RP_VIRTUAL_WORKERS. */
 int rp_workers(const rp_session *s);
 /* Model seconds of budget left (can be negative); a large number for --trials. */
 double rp_budget_left(const rp_session *s);

@@ -24,8 +24,8 @@ REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
 	tests/repair/test_patch tests/repair/test_minimize tests/repair/test_user_act \
 	tests/repair/test_cost
 check_PROGRAMS += $(REPAIR_TESTS)
-TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh tests/repair/journal.sh
-EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh tests/repair/journal.sh
+TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh tests/repair/journal.sh tests/repair/jobs.sh
+EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh tests/repair/journal.sh tests/repair/jobs.sh
 tests_repair_test_rewrite_SOURCES = tests/repair/test_rewrite.c $(REPAIR_TEST_UTIL)
 tests_repair_test_rewrite_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_rewrite_LDADD = $(DNNC_LIBS)

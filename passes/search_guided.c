@@ -189,7 +189,7 @@ void rp_search_guided(rp_session *s)
     qsort(e, (size_t)n, sizeof *e, by_priority);
 
     double f0 = rp_first_fraction(s);
-    int w = s->pool.workers > 0 ? s->pool.workers : 1;
+    int w = RP_VIRTUAL_WORKERS;   /* batches do not depend on --jobs */
     int group = 6 * w > 24 ? 24 : 6 * w < 9 ? 9 : 6 * w;
     rp_changes *batch = ir_alloc(sizeof *batch * (size_t)(group + 2));
     scored_edit **best = ir_alloc(sizeof *best * (size_t)(n + 1));

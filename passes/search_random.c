@@ -20,7 +20,7 @@ void rp_search_random(rp_session *s)
     rt_rng rng;
     rt_rng_stream(&rng, (uint64_t)s->seed, rt_hash_string("random search"));
     sp_build(s, &rng, &sp);
-    int w = rp_workers(s);
+    int w = RP_VIRTUAL_WORKERS;   /* batches do not depend on --jobs */
     s->phase = "random";
     rp_changes batch[64];
     double scores[64];
