@@ -11,8 +11,9 @@ check_PROGRAMS += tests/fuzz_frontend
 tests_fuzz_frontend_SOURCES = tests/fuzz_frontend.c
 tests_fuzz_frontend_LDADD = $(DNNC_LIBS)
 
-TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh tests/fuzz_frontend
-EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh
+TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh tests/examples_valid.sh tests/fuzz_frontend
+EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh \
+	tests/examples_valid.sh examples/healthy
 
 update-golden: dnnc
 	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/golden.sh --update
