@@ -72,8 +72,8 @@ def apply(text, place, value):
         for i, l in enumerate(lines):
             if re.match(r"\s*%s\s*:" % re.escape(obj), l):
                 m = re.search(r"(\b%s\s*=\s*)([^,#\n]*?(\([^)]*\))?)(\s*(,|#|$))" % attr, l)
-                if not m and attr == "units":   # written positionally: dense 64, conv2d 32
-                    m = re.search(r"(\b(dense|conv2d)\s+)(\d+)()", l)
+                if not m and attr in ("units", "filters"):   # written positionally: dense 64, conv2d 32
+                    m = re.search(r"(\b(%s)\s+)(\d+)()" % ("dense" if attr == "units" else "conv2d"), l)
                     if m:
                         return "".join(lines[:i]) + l[:m.start(3)] + value + l[m.end(3):] + "".join(lines[i + 1:])
                 if m:

@@ -331,18 +331,41 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
 
 /* ---- user functions ---- */
 
+void lower_function_defaults(ir_function *f)
+{
+    f->type = IR_CTYPE_DOUBLE;
+    f->role = IR_FN_ROLE_ACTIVATION;
+    f->form = IR_FN_FORM_SCALAR;
+    f->better = IR_FN_GOAL_HIGHER;
+}
+
+/* The "role = ..." entry of ARGS, or NULL: the other attributes apply by role. */
+const ast_arg *lower_function_role(const ast_args *args)
+{
+    for (int i = 0; i < args->n; i++)
+        if (args->items[i].key && strcmp(args->items[i].key, "role") == 0)
+            return &args->items[i];
+    return NULL;
+}
+
 static void lower_function(const ast_block *b, ir_function *f, diag_ctx *d)
 {
     f->name = ir_strdup(b->name);
     f->span = b->span;
     f->close = b->close;
-    f->type = IR_CTYPE_DOUBLE;
+    lower_function_defaults(f);
     for (int k = 0; k < IR_FATTR_COUNT; k++)
         f->attr_span[k].key_off = -1;
-    const ast_arg *seen[8] = {0};
+    const ast_arg *seen[IR_FATTR_COUNT] = {0};
+    const ast_arg *role = lower_function_role(&b->entries);
+    if (role)
+        lower_set_attr(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, 0, false, "functions", role, d);
+    char what[32];
+    snprintf(what, sizeof what, "%s functions", ir_enum_name(&ir_fn_role_table, (int)f->role));
     for (int i = 0; i < b->entries.n; i++)
-        lower_set_attr(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, 0, false, "functions",
-                       &b->entries.items[i], d);
+        if (&b->entries.items[i] != role)
+            lower_set_attr(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, (int)f->role, false, what,
+                           &b->entries.items[i], d);
     if (!f->library || !f->symbol)
         diag_error(d, b->span, "function '%s' needs library = \"file.so\" and symbol = \"name\"", b->name);
 }
@@ -397,7 +420,7 @@ ir_program *lower_program(const ast_program *ast, const char *path, diag_ctx *d)
         case AST_FUNCTION: lower_function(b, &p->functions[p->n_functions++], d); break;
         }
     }
-    ir_check_activations(p, d);
+    ir_bind_functions(p, d);
     if (ast->n_blocks == 0)
         diag_error(d, (ir_span){1, 1, 0, 0, -1},
                    "the file declares nothing; a program has dataset, model and train blocks");

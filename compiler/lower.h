@@ -28,6 +28,12 @@ void lower_set_attr(const ir_attr_desc *table, int count, void *obj, ir_span *sp
                     const ast_arg *arg, diag_ctx *d);
 
 /* Infers every node's shapes of M and checks layer rules; false on error. */
+/* A function's defaults: double, an activation, scalar, higher is better. */
+void lower_function_defaults(ir_function *f);
+/* The "role = ..." entry of a function's ARGS, or NULL: the other attributes
+ * apply by role, so it is set first. */
+const ast_arg *lower_function_role(const ast_args *args);
+
 bool ir_infer_shapes(ir_model *m, diag_ctx *d);
 
 /* Lists the names of TABLE's attributes that apply to KIND, "a, b, c". */

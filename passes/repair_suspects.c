@@ -77,7 +77,7 @@ static void model_rules(const ir_program *p, const rp_facts *f, suspect_list *ou
     bool class_loss = p->train.loss == IR_LOSS_CATEGORICAL_CROSSENTROPY ||
                       p->train.loss == IR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY ||
                       p->train.loss == IR_LOSS_BINARY_CROSSENTROPY;
-    if ((f->classes > 0) != class_loss)
+    if ((f->classes > 0) != class_loss && !p->train.loss_fn)
         add_train(out, &p->train, IR_TATTR_LOSS, "loss", "loss-labels", 0.7,
                   BIT(REPAIR_LOSS) | BIT(REPAIR_OUTPUT_ACTIVATION), "the loss does not suit the labels");
     int hidden = 0, linear = 0, sat = 0;
