@@ -6,6 +6,8 @@
  */
 #include "diag.h"
 
+#include "alloc.h"
+
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -31,7 +33,7 @@ void diag_free(diag_ctx *d)
     d->n_items = d->cap_items = 0;
 }
 
-void diag_report(diag_ctx *d, diag_severity sev, ir_span span, const char *fmt, ...)
+void diag_report(diag_ctx *d, diag_severity sev, source_span span, const char *fmt, ...)
 {
     if (sev == DIAG_ERROR && d->errors >= d->max_errors) {
         d->truncated = true;

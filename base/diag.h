@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "ir.h"
+#include "span.h"
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } diag_severity;
 
@@ -42,7 +42,7 @@ void diag_init(diag_ctx *d, const char *file, const char *text, long size);
 void diag_free(diag_ctx *d);
 
 /* Reports a message at SPAN (line 0: the file as a whole). */
-void diag_report(diag_ctx *d, diag_severity sev, ir_span span, const char *fmt, ...)
+void diag_report(diag_ctx *d, diag_severity sev, source_span span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 #define diag_error(d, ...) diag_report((d), DIAG_ERROR, __VA_ARGS__)
 #define diag_warning(d, ...) diag_report((d), DIAG_WARNING, __VA_ARGS__)

@@ -1,7 +1,7 @@
 /* train_bench.c: trainings per second of small programs, in process.
  *
  * Repair trains hundreds of small candidate programs, one per core and each
- * on one thread (passes/pool.c), so what a training costs besides its maths
+ * on one thread (passes/repair/pool.c), so what a training costs besides its maths
  * (building the network, allocating, per-batch and per-epoch overheads,
  * evaluation passes) is the speed of a repair.  This benchmark loads each
  * program given and its dataset once, then runs rt_train on one thread with

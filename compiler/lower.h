@@ -27,9 +27,6 @@ void lower_set_attr(const ir_attr_desc *table, int count, void *obj, ir_span *sp
                     const ast_arg **seen, int kind, bool optimizer_params, const char *what,
                     const ast_arg *arg, diag_ctx *d);
 
-/* Infers every node's shapes of M and checks layer rules; false on error. */
-bool ir_infer_shapes(ir_model *m, diag_ctx *d);
-
 /* Lists the names of TABLE's attributes that apply to KIND, "a, b, c". */
 void lower_attr_choices(const ir_attr_desc *table, int count, int kind, bool optimizer_params,
                         char *buf, size_t size);

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "diag.h"
 #include "ir_text.h"
+#include "repair.h"
 #include "source.h"
 #include "user_fn.h"
 
@@ -177,8 +178,8 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
                 return usage_error("--trials takes a positive number, got '%s'", next);
             o->trials = (int)v;
         } else if (strcmp(a, "--runs") == 0) {
-            if (!parse_count(next, DNNC_MAX_RUNS, &v) || v < 2)
-                return usage_error("--runs takes a number from 2 to " DNNC_STR(DNNC_MAX_RUNS) ", got '%s'", next);
+            if (!parse_count(next, RP_MAX_RUNS, &v) || v < 2)
+                return usage_error("--runs takes a number from 2 to " DNNC_STR(RP_MAX_RUNS) ", got '%s'", next);
             o->runs = (int)v;
         } else if (strcmp(a, "--fixes") == 0) {
             if (!parse_count(next, 1000, &v) || v < 1)

@@ -1,15 +1,14 @@
 /* driver.h: the command-line options every mode of dnnc shares, and the modes.
  *
- * compiler/driver.c parses the command line into a dnnc_options, reads the
+ * driver/driver.c parses the command line into a dnnc_options, reads the
  * program (a .dnn source or an IR file) and calls one mode function.  Each mode
- * lives in its own file next to the subsystem it drives and returns the exit
- * status: 0 ok, 1 user error, 2 internal error.
+ * lives in its own file here in driver/ (mode_train.c, mode_diagnose.c,
+ * mode_repair.c, mode_mutate.c), the only layer that sees the command line,
+ * and returns the exit status: 0 ok, 1 user error, 2 internal error.
  */
 #ifndef DNNC_DRIVER_H
 #define DNNC_DRIVER_H
 
-/* The most --runs repair keeps per program (it compares arrays of runs). */
-#define DNNC_MAX_RUNS 64
 #define DNNC_STR_(x) #x
 #define DNNC_STR(x) DNNC_STR_(x)   /* a macro's value as a string literal */
 

@@ -176,9 +176,8 @@ static int by_validation(const void *a, const void *b)
 /* Compiles the patched source again: it must pass --check. */
 static bool source_compiles(const dnnc_source *src, const char *text);
 
-static int report(rp_session *s, rp_fix *fixes, int n)
+static int report(rp_session *s, const dnnc_source *src, const dnnc_options *o, rp_fix *fixes, int n)
 {
-    const dnnc_options *o = s->opt;
     rp_report_fix *rf = ir_alloc(sizeof *rf * (size_t)(n + 1));
     int status = 0;
     char a[512], b[512];
@@ -194,18 +193,18 @@ static int report(rp_session *s, rp_fix *fixes, int n)
             continue;
         }
         rf[i].ir_diff = rp_ir_diff(s->prog, fixed);
-        if (s->src->is_ir) {
+        if (src->is_ir) {
             rf[i].source_diff = ir_strdup(rf[i].ir_diff);
             rf[i].patched = ir_print_string(fixed);
         } else {
             char err[256];
-            rf[i].patched = rp_patch_source(s->src->text, s->prog, fixed, &fixes[i].changes, err, sizeof err);
-            if (!rf[i].patched || !source_compiles(s->src, rf[i].patched)) {
+            rf[i].patched = rp_patch_source(src->text, s->prog, fixed, &fixes[i].changes, err, sizeof err);
+            if (!rf[i].patched || !source_compiles(src, rf[i].patched)) {
                 fprintf(stderr, "dnnc: internal error: the patched source of fix %d %s\n", i + 1,
                         rf[i].patched ? "does not compile" : err);
                 status = 2;
             }
-            rf[i].source_diff = rf[i].patched ? rp_unified_diff(s->src->text, rf[i].patched, a, b, 3)
+            rf[i].source_diff = rf[i].patched ? rp_unified_diff(src->text, rf[i].patched, a, b, 3)
                                               : ir_strdup("");
         }
         ir_program_free(fixed);
@@ -326,8 +325,6 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
     memset(&s, 0, sizeof s);
     s.t0 = rt_now();
     s.prog = p;
-    s.src = src;
-    s.opt = o;
     s.runs = o->runs > 0 ? o->runs : 5;
     if (s.runs > RP_MAX_RUNS)
         s.runs = RP_MAX_RUNS;
@@ -406,7 +403,7 @@ int dnnc_mode_repair(const ir_program *p, const dnnc_source *src, const dnnc_opt
         qsort(fixes, (size_t)n, sizeof *fixes, by_validation);
         s.phase = "done";
         rp_progress(&s);
-        status = report(&s, fixes, n);
+        status = report(&s, src, o, fixes, n);
     }
 
     for (int i = 0; i < n; i++)

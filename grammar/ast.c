@@ -1,42 +1,25 @@
-/* ast.c: the syntax-tree arena and its builders.
+/* ast.c: the syntax tree's builders.
  *
- * Growable arrays inside the tree double in place inside the arena: the old
- * storage is abandoned, which costs at most twice the final size and keeps every
- * node freeable in one sweep.
+ * Every node lives in the program's arena (base/arena.h).  Growable arrays
+ * inside the tree double in place inside the arena: the old storage is
+ * abandoned, which costs at most twice the final size and keeps every node
+ * freeable in one sweep.
  */
 #include "ast.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-#define AST_CHUNK 65536
 
 void *ast_alloc(ast_program *p, size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
-    ast_chunk *c = p->arena;
-    if (!c || c->size - c->used < size) {
-        size_t cap = size > AST_CHUNK ? size : AST_CHUNK;
-        c = ir_alloc(sizeof *c + cap);
-        c->size = cap;
-        c->next = p->arena;
-        p->arena = c;
-    }
-    void *mem = (char *)(c + 1) + c->used;
-    c->used += size;
-    memset(mem, 0, size);
-    return mem;
+    return arena_alloc(&p->arena, size);
 }
 
 char *ast_strndup(ast_program *p, const char *s, size_t n)
 {
-    char *d = ast_alloc(p, n + 1);
-    memcpy(d, s, n);
-    d[n] = 0;
-    return d;
+    return arena_strndup(&p->arena, s, n);
 }
 
-ast_value *ast_value_new(ast_program *p, ast_kind kind, ir_span span)
+ast_value *ast_value_new(ast_program *p, ast_kind kind, source_span span)
 {
     ast_value *v = ast_alloc(p, sizeof *v);
     v->kind = kind;
@@ -63,7 +46,7 @@ void ast_args_push(ast_program *p, ast_args *a, ast_arg arg)
     a->items[a->n++] = arg;
 }
 
-ast_block *ast_block_push(ast_program *p, ast_block_kind kind, const char *name, ir_span span)
+ast_block *ast_block_push(ast_program *p, ast_block_kind kind, const char *name, source_span span)
 {
     p->blocks = grow(p, p->blocks, p->n_blocks, &p->cap_blocks, sizeof *p->blocks);
     ast_block *b = &p->blocks[p->n_blocks++];
@@ -82,24 +65,18 @@ void ast_layer_push(ast_program *p, ast_block *b, ast_layer layer)
 
 void ast_program_free(ast_program *p)
 {
-    ast_chunk *c = p->arena;
-    while (c) {
-        ast_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-    p->arena = NULL;
+    arena_free(&p->arena);
     p->blocks = NULL;
     p->n_blocks = p->cap_blocks = 0;
 }
 
-ir_span ast_span_join(ir_span a, ir_span b)
+source_span ast_span_join(source_span a, source_span b)
 {
     if (a.line == 0)
         return b;
     if (b.line == 0)
         return a;
-    ir_span s = a.off <= b.off ? a : b;
+    source_span s = a.off <= b.off ? a : b;
     int end_a = a.off + a.len, end_b = b.off + b.len;
     int end = end_a > end_b ? end_a : end_b;
     s.len = end - s.off;

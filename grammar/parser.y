@@ -18,7 +18,7 @@
  *   arg      := value | key "=" value
  */
 %define api.pure full
-%define api.location.type {ir_span}
+%define api.location.type {source_span}
 %define parse.error custom
 %define parse.lac full
 %define lr.default-reduction consistent
@@ -62,7 +62,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ast_program *prog, diag_ctx 
         diag_error(diag, *loc, "%s", msg);
 }
 
-static ast_value *binary(ast_program *prog, char op, ast_value *l, ast_value *r, ir_span span)
+static ast_value *binary(ast_program *prog, char op, ast_value *l, ast_value *r, source_span span)
 {
     ast_value *v = ast_value_new(prog, AST_BINARY, span);
     v->op = op;
@@ -71,7 +71,7 @@ static ast_value *binary(ast_program *prog, char op, ast_value *l, ast_value *r,
     return v;
 }
 
-static ast_arg make_arg(const char *key, ir_span key_span, ast_value *value, ir_span span)
+static ast_arg make_arg(const char *key, source_span key_span, ast_value *value, source_span span)
 {
     ast_arg a = {key, key_span, value, span};
     a.span.key_off = key ? key_span.off : -1;
@@ -87,9 +87,9 @@ static ast_args prepend(ast_program *prog, ast_arg first, ast_args rest)
     return all;
 }
 
-static ast_layer make_layer(const char *label, ir_span label_span, const char *kind,
-                            ir_span kind_span, ast_value *positional, ast_args attrs,
-                            ir_span span)
+static ast_layer make_layer(const char *label, source_span label_span, const char *kind,
+                            source_span kind_span, ast_value *positional, ast_args attrs,
+                            source_span span)
 {
     ast_layer l = {label, label_span, kind, kind_span, positional, attrs, span};
     return l;
@@ -198,13 +198,13 @@ layers
 
 layer
     : IDENT opt_value layers_attrs {
-          $$ = make_layer(NULL, (ir_span){0}, $1, @1, $2, $3, @$);
+          $$ = make_layer(NULL, (source_span){0}, $1, @1, $2, $3, @$);
       }
     | IDENT ':' IDENT opt_value layers_attrs {
           $$ = make_layer($1, @1, $3, @3, $4, $5, @$);
       }
     | IDENT first_attr layers_attrs {
-          $$ = make_layer(NULL, (ir_span){0}, $1, @1, NULL, prepend(prog, $2, $3), @$);
+          $$ = make_layer(NULL, (source_span){0}, $1, @1, NULL, prepend(prog, $2, $3), @$);
       }
     | IDENT ':' IDENT first_attr layers_attrs {
           $$ = make_layer($1, @1, $3, @3, NULL, prepend(prog, $4, $5), @$);
@@ -272,7 +272,7 @@ arg_list
     ;
 
 arg
-    : value                            { $$ = make_arg(NULL, (ir_span){0}, $1, @1); }
+    : value                            { $$ = make_arg(NULL, (source_span){0}, $1, @1); }
     | key '=' value                    { $$ = make_arg($1, @1, $3, @$); }
     ;
 
@@ -283,8 +283,8 @@ items
     ;
 
 item_list
-    : value newlines                   { $$ = (ast_args){0}; ast_args_push(prog, &$$, make_arg(NULL, (ir_span){0}, $1, @1)); }
-    | item_list ',' newlines value newlines { ast_args_push(prog, &$1, make_arg(NULL, (ir_span){0}, $4, @4)); $$ = $1; }
+    : value newlines                   { $$ = (ast_args){0}; ast_args_push(prog, &$$, make_arg(NULL, (source_span){0}, $1, @1)); }
+    | item_list ',' newlines value newlines { ast_args_push(prog, &$1, make_arg(NULL, (source_span){0}, $4, @4)); $$ = $1; }
     ;
 
 %%
@@ -295,7 +295,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ast_
     (void)prog;
     if (yyget_extra(scanner)->aborted)
         return 0;
-    const ir_span *loc = yypcontext_location(ctx);
+    const source_span *loc = yypcontext_location(ctx);
     yysymbol_kind_t got = yypcontext_token(ctx);
     char msg[512];
     int len;

@@ -9,36 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *ir_alloc(size_t size)
-{
-    void *p = calloc(1, size ? size : 1);
-    if (!p) {
-        fputs("dnnc: out of memory\n", stderr);
-        exit(2);
-    }
-    return p;
-}
-
-void *ir_realloc(void *p, size_t size)
-{
-    void *q = realloc(p, size ? size : 1);
-    if (!q) {
-        fputs("dnnc: out of memory\n", stderr);
-        exit(2);
-    }
-    return q;
-}
-
-char *ir_strdup(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = ir_alloc(n);
-    memcpy(d, s, n);
-    return d;
-}
-
 const char *ir_init_param_name(ir_init kind)
 {
     switch (kind) {

@@ -16,16 +16,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alloc.h"
 #include "ir_enums.h"
+#include "span.h"
 
 #define IR_MAX_RANK 3
 
-/* A region of the source text; line 0 means "not from the source" (inserted). */
-typedef struct ir_span {
-    int line, col;    /* 1-based start, col in bytes */
-    int off, len;     /* byte offset and length in the source text */
-    int key_off;      /* attributes: offset of "key =" (-1: positional or none) */
-} ir_span;
+/* Where a node, attribute or block was written (base/span.h). */
+typedef source_span ir_span;
 
 /* A tensor shape without the batch dimension. */
 typedef struct ir_shape {
@@ -285,10 +283,5 @@ void ir_shape_format(const ir_shape *s, char *buf, size_t size);
 bool ir_op_has_activation(ir_op op);
 /* Whether a node carries trainable weights with initialisers (dense, conv2d). */
 bool ir_op_has_weights(ir_op op);
-
-/* Duplicates a string (exits on out-of-memory, like every allocation here). */
-char *ir_strdup(const char *s);
-void *ir_alloc(size_t size);
-void *ir_realloc(void *p, size_t size);
 
 #endif

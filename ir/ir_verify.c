@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower.h"
 
 /* Checks the numeric and enum attributes of OBJ that apply to KIND. */
 static bool check_ranges(const ir_attr_desc *table, int count, const void *obj, int kind, ir_span at,

@@ -1,10 +1,14 @@
 /* ir_verify.h: the invariants every IR holds, checked after lowering, after
- * reading IR text and after every pass. */
+ * reading IR text and after every pass, and the shape inference they rest on
+ * (shape.c). */
 #ifndef DNNC_IR_VERIFY_H
 #define DNNC_IR_VERIFY_H
 
 #include "diag.h"
 #include "ir.h"
+
+/* Infers every node's shapes of M and checks layer rules; false on error. */
+bool ir_infer_shapes(ir_model *m, diag_ctx *d);
 
 /* Checks P (and re-infers its shapes); reports each violation into D.
  * Returns true when P is valid. */

@@ -5,9 +5,9 @@
  * lowering, the IR reader and the verifier, so every IR that exists has
  * consistent shapes.
  */
-#include <stdio.h>
+#include "ir_verify.h"
 
-#include "lower.h"
+#include <stdio.h>
 
 #define MAX_ELEMENTS (1L << 26)   /* floats per sample in one layer's output */
 #define MAX_WEIGHTS (1L << 28)    /* weights in one layer */

@@ -33,14 +33,14 @@
 
 #include "change.h"
 #include "data.h"
-#include "driver.h"
 #include "pool.h"
 #include "repair_cost.h"
 #include "rewrite.h"
 #include "suspect.h"
 
 #define RP_WORST (-1e30)
-#define RP_MAX_RUNS DNNC_MAX_RUNS
+/* The most --runs repair keeps per program (it compares arrays of runs). */
+#define RP_MAX_RUNS 64
 /* Share of the training data held out for validation when the program has none. */
 #define RP_CARVED_VALIDATION 0.15
 
@@ -101,8 +101,6 @@ typedef struct rp_variant {
 
 typedef struct rp_session {
     const ir_program *prog;     /* the faulty program */
-    const dnnc_source *src;     /* its source text */
-    const dnnc_options *opt;    /* command line */
     rt_data *data;              /* its data, loaded once */
     rp_sizes sizes;             /* the data's split sizes */
     bool carved_validation;     /* repair carved the validation split itself */
