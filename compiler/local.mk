@@ -1,7 +1,5 @@
-# compiler/local.mk: from program text to checked IR: lowering of the syntax
-# tree, attribute values, the IR reader, and reading and compiling a file.
+# compiler/local.mk: from .dnn text to checked IR: lowering of the syntax
+# tree, and reading and compiling a program file of either text form.
 libdnnc_a_SOURCES += \
-	compiler/attr_value.c \
-	compiler/ir_read.c \
 	compiler/lower.c compiler/lower.h \
 	compiler/source.c compiler/source.h
