@@ -67,6 +67,18 @@ char *arena_strndup(arena *a, const char *s, size_t n)
     return d;
 }
 
+void *arena_grow(arena *a, void *items, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    int ncap = *cap ? 2 * *cap : 4;
+    void *mem = arena_alloc(a, size * (size_t)ncap);
+    if (n)
+        memcpy(mem, items, size * (size_t)n);
+    *cap = ncap;
+    return mem;
+}
+
 void arena_free(arena *a)
 {
     arena_chunk *c = a->chunks;

@@ -22,6 +22,10 @@ typedef struct arena {
 void *arena_alloc(arena *a, size_t size);
 /* A NUL-terminated copy of the N bytes at S. */
 char *arena_strndup(arena *a, const char *s, size_t n);
+/* ITEMS (an arena array of N elements of SIZE bytes, room for *CAP) with
+ * room for one more: the same array, or a copy twice as large (the old
+ * storage is abandoned to the arena). */
+void *arena_grow(arena *a, void *items, int n, int *cap, size_t size);
 /* Frees every chunk; the arena is empty again. */
 void arena_free(arena *a);
 

@@ -13,4 +13,8 @@ typedef struct source_span {
     int key_off;      /* attributes: offset of "key =" (-1: positional or none) */
 } source_span;
 
+/* The smallest span covering A and B (when one is line 0, the other); its
+ * key_off is -1. */
+source_span source_span_join(source_span a, source_span b);
+
 #endif

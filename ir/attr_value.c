@@ -1,7 +1,8 @@
-/* attr_value.c: converting a written value into a typed IR attribute.
+/* attr_value.c: converting a written value into a typed IR attribute
+ * (attr_value.h).
  *
  * Shared by the .dnn lowering and the IR reader (which builds the same
- * ast_value trees from IR text), so both accept the same value syntax and give
+ * text_value trees from IR text), so both accept the same value syntax and give
  * the same errors.  Constant arithmetic (scale = 1/255) is folded here.
  */
 #include <math.h>
@@ -9,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lower.h"
+#include "attr_value.h"
 
 static const char *type_noun(ir_type t)
 {
@@ -32,19 +33,19 @@ static const char *type_noun(ir_type t)
 }
 
 /* Folds a numeric expression; false (with an error) if it is not one. */
-static bool eval_number(const ast_value *v, double *out, diag_ctx *d)
+static bool eval_number(const text_value *v, double *out, diag_ctx *d)
 {
     double a, b;
     switch (v->kind) {
-    case AST_NUMBER:
+    case TEXT_NUMBER:
         *out = v->number;
         return true;
-    case AST_NEGATE:
+    case TEXT_NEGATE:
         if (!eval_number(v->lhs, &a, d))
             return false;
         *out = -a;
         return true;
-    case AST_BINARY:
+    case TEXT_BINARY:
         if (!eval_number(v->lhs, &a, d) || !eval_number(v->rhs, &b, d))
             return false;
         switch (v->op) {
@@ -69,17 +70,17 @@ static bool eval_number(const ast_value *v, double *out, diag_ctx *d)
     }
 }
 
-static bool is_integer_expr(const ast_value *v)
+static bool is_integer_expr(const text_value *v)
 {
     switch (v->kind) {
-    case AST_NUMBER: return v->integer;
-    case AST_NEGATE: return is_integer_expr(v->lhs);
-    case AST_BINARY: return v->op != '/' && is_integer_expr(v->lhs) && is_integer_expr(v->rhs);
+    case TEXT_NUMBER: return v->integer;
+    case TEXT_NEGATE: return is_integer_expr(v->lhs);
+    case TEXT_BINARY: return v->op != '/' && is_integer_expr(v->lhs) && is_integer_expr(v->rhs);
     default: return false;
     }
 }
 
-static bool in_range(const ir_attr_desc *desc, double x, const ast_value *v, diag_ctx *d)
+static bool in_range(const ir_attr_desc *desc, double x, const text_value *v, diag_ctx *d)
 {
     if (x >= desc->min && x <= desc->max)
         return true;
@@ -91,7 +92,7 @@ static bool in_range(const ir_attr_desc *desc, double x, const ast_value *v, dia
     return false;
 }
 
-static bool get_int(const ir_attr_desc *desc, const ast_value *v, int *out, diag_ctx *d)
+static bool get_int(const ir_attr_desc *desc, const text_value *v, int *out, diag_ctx *d)
 {
     double x;
     if (!eval_number(v, &x, d))
@@ -107,9 +108,9 @@ static bool get_int(const ir_attr_desc *desc, const ast_value *v, int *out, diag
 }
 
 /* A name; a quoted name ("relu", as Keras users write it) is accepted too. */
-static bool get_ident(const ir_attr_desc *desc, const ast_value *v, const char **out, diag_ctx *d)
+static bool get_ident(const ir_attr_desc *desc, const text_value *v, const char **out, diag_ctx *d)
 {
-    if (v->kind != AST_IDENT && v->kind != AST_STRING) {
+    if (v->kind != TEXT_IDENT && v->kind != TEXT_STRING) {
         diag_error(d, v->span, "'%s' takes %s", desc->name, type_noun(desc->type));
         return false;
     }
@@ -130,11 +131,11 @@ static int lookup_enum(const ir_enum_table *table, const char *name, ir_span spa
 }
 
 /* A call's argument named NAME (or positional number POS when unnamed); NULL if absent. */
-static const ast_arg *call_arg(const ast_value *call, const char *name, int pos)
+static const text_arg *call_arg(const text_value *call, const char *name, int pos)
 {
     int positional = 0;
     for (int i = 0; i < call->args.n; i++) {
-        const ast_arg *a = &call->args.items[i];
+        const text_arg *a = &call->args.items[i];
         if (a->key ? strcmp(a->key, name) == 0 : positional++ == pos)
             return a;
     }
@@ -142,12 +143,12 @@ static const ast_arg *call_arg(const ast_value *call, const char *name, int pos)
 }
 
 /* Checks that every argument of CALL is one of NAMES (at most N positional). */
-static bool call_args_known(const ast_value *call, const char *const *names, int n, diag_ctx *d)
+static bool call_args_known(const text_value *call, const char *const *names, int n, diag_ctx *d)
 {
     bool ok = true;
     int positional = 0;
     for (int i = 0; i < call->args.n; i++) {
-        const ast_arg *a = &call->args.items[i];
+        const text_arg *a = &call->args.items[i];
         if (!a->key) {
             if (positional++ >= n) {
                 diag_error(d, a->span, "%s() takes at most %d argument%s", call->text, n,
@@ -170,10 +171,10 @@ static bool call_args_known(const ast_value *call, const char *const *names, int
     return ok;
 }
 
-static bool get_param(const ir_attr_desc *desc, const ast_value *call, const char *name, int pos,
+static bool get_param(const ir_attr_desc *desc, const text_value *call, const char *name, int pos,
                       double min, double *out, diag_ctx *d)
 {
-    const ast_arg *a = call_arg(call, name, pos);
+    const text_arg *a = call_arg(call, name, pos);
     if (!a)
         return true;
     double x;
@@ -189,9 +190,9 @@ static bool get_param(const ir_attr_desc *desc, const ast_value *call, const cha
     return true;
 }
 
-static bool set_init(const ir_attr_desc *desc, ir_initializer *out, const ast_value *v, diag_ctx *d)
+static bool set_init(const ir_attr_desc *desc, ir_initializer *out, const text_value *v, diag_ctx *d)
 {
-    if (v->kind != AST_IDENT && v->kind != AST_CALL && v->kind != AST_STRING) {
+    if (v->kind != TEXT_IDENT && v->kind != TEXT_CALL && v->kind != TEXT_STRING) {
         diag_error(d, v->span, "'%s' takes an initializer such as glorot_uniform", desc->name);
         return false;
     }
@@ -199,7 +200,7 @@ static bool set_init(const ir_attr_desc *desc, ir_initializer *out, const ast_va
     if (k < 0)
         return false;
     ir_initializer init = {(ir_init)k, ir_init_param_default((ir_init)k)};
-    if (v->kind == AST_CALL) {
+    if (v->kind == TEXT_CALL) {
         const char *param = ir_init_param_name(init.kind);
         if (!call_args_known(v, &param, param ? 1 : 0, d))
             return false;
@@ -215,9 +216,9 @@ static bool set_init(const ir_attr_desc *desc, ir_initializer *out, const ast_va
     return true;
 }
 
-static bool set_reg(const ir_attr_desc *desc, ir_regularizer *out, const ast_value *v, diag_ctx *d)
+static bool set_reg(const ir_attr_desc *desc, ir_regularizer *out, const text_value *v, diag_ctx *d)
 {
-    if (v->kind != AST_IDENT && v->kind != AST_CALL && v->kind != AST_STRING) {
+    if (v->kind != TEXT_IDENT && v->kind != TEXT_CALL && v->kind != TEXT_STRING) {
         diag_error(d, v->span, "'%s' takes none, l1(..), l2(..) or l1_l2(..)", desc->name);
         return false;
     }
@@ -227,7 +228,7 @@ static bool set_reg(const ir_attr_desc *desc, ir_regularizer *out, const ast_val
     /* Keras's default factor is 0.01 for each penalty. */
     ir_regularizer reg = {(ir_reg)k, k == IR_REG_L1 || k == IR_REG_L1_L2 ? 0.01 : 0,
                           k == IR_REG_L2 || k == IR_REG_L1_L2 ? 0.01 : 0};
-    if (v->kind == AST_CALL) {
+    if (v->kind == TEXT_CALL) {
         static const char *const l1[] = {"l1"}, *const l2[] = {"l2"}, *const both[] = {"l1", "l2"};
         bool ok = true;
         switch (reg.kind) {
@@ -250,9 +251,9 @@ static bool set_reg(const ir_attr_desc *desc, ir_regularizer *out, const ast_val
     return true;
 }
 
-static bool set_int2(const ir_attr_desc *desc, ir_int2 *out, const ast_value *v, diag_ctx *d)
+static bool set_int2(const ir_attr_desc *desc, ir_int2 *out, const text_value *v, diag_ctx *d)
 {
-    if (v->kind == AST_LIST) {
+    if (v->kind == TEXT_LIST) {
         if (v->args.n != 2) {
             diag_error(d, v->span, "'%s' takes one integer or [height, width]", desc->name);
             return false;
@@ -270,10 +271,10 @@ static bool set_int2(const ir_attr_desc *desc, ir_int2 *out, const ast_value *v,
     return true;
 }
 
-static bool set_shape(const ir_attr_desc *desc, ir_shape *out, const ast_value *v, diag_ctx *d)
+static bool set_shape(const ir_attr_desc *desc, ir_shape *out, const text_value *v, diag_ctx *d)
 {
     ir_shape s = {0, {0}};
-    if (v->kind != AST_LIST) {
+    if (v->kind != TEXT_LIST) {
         s.rank = 1;
         if (!get_int(desc, v, &s.dim[0], d))
             return false;
@@ -299,23 +300,23 @@ static bool set_shape(const ir_attr_desc *desc, ir_shape *out, const ast_value *
     return true;
 }
 
-static bool set_metrics(const ir_attr_desc *desc, unsigned *out, const ast_value *v, diag_ctx *d)
+static bool set_metrics(const ir_attr_desc *desc, unsigned *out, const text_value *v, diag_ctx *d)
 {
     unsigned set = 0;
-    if (v->kind == AST_IDENT) {
+    if (v->kind == TEXT_IDENT) {
         int k = lookup_enum(&ir_metric_table, v->text, v->span, d);
         if (k < 0)
             return false;
         *out = 1u << k;
         return true;
     }
-    if (v->kind != AST_LIST) {
+    if (v->kind != TEXT_LIST) {
         diag_error(d, v->span, "'%s' takes a list such as [accuracy]", desc->name);
         return false;
     }
     for (int i = 0; i < v->args.n; i++) {
-        const ast_value *item = v->args.items[i].value;
-        if (item->kind != AST_IDENT) {
+        const text_value *item = v->args.items[i].value;
+        if (item->kind != TEXT_IDENT) {
             diag_error(d, item->span, "expected a metric name");
             return false;
         }
@@ -328,9 +329,9 @@ static bool set_metrics(const ir_attr_desc *desc, unsigned *out, const ast_value
     return true;
 }
 
-static bool set_label(const ir_attr_desc *desc, ir_dataset *ds, const ast_value *v, diag_ctx *d)
+static bool set_label(const ir_attr_desc *desc, ir_dataset *ds, const text_value *v, diag_ctx *d)
 {
-    if (v->kind == AST_STRING) {
+    if (v->kind == TEXT_STRING) {
         free(ds->label);
         ds->label = ir_strdup(v->text);
         ds->label_index = -1;
@@ -345,7 +346,7 @@ static bool set_label(const ir_attr_desc *desc, ir_dataset *ds, const ast_value 
     return true;
 }
 
-bool lower_attr(const ir_attr_desc *desc, void *obj, const ast_value *v, diag_ctx *d)
+bool ir_attr_convert(const ir_attr_desc *desc, void *obj, const text_value *v, diag_ctx *d)
 {
     char *field = (char *)obj + desc->offset;
     const char *name = NULL;
@@ -379,7 +380,7 @@ bool lower_attr(const ir_attr_desc *desc, void *obj, const ast_value *v, diag_ct
         }
         break;
     case IR_T_STR:
-        if (v->kind != AST_STRING) {
+        if (v->kind != TEXT_STRING) {
             diag_error(d, v->span, "'%s' takes a string in double quotes", desc->name);
             break;
         }
@@ -412,4 +413,49 @@ bool lower_attr(const ir_attr_desc *desc, void *obj, const ast_value *v, diag_ct
     case IR_T_LABEL: ok = set_label(desc, (ir_dataset *)obj, v, d); break;
     }
     return ok;
+}
+
+void ir_attr_choices(const ir_attr_desc *table, int count, int kind, bool optimizer_params,
+                        char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < count && len < size; i++)
+        if (ir_attr_applies(&table[i], kind) && table[i].optimizer_param == optimizer_params)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", table[i].name);
+}
+
+void ir_attr_set(const ir_attr_desc *table, int count, void *obj, ir_span *spans,
+                      const text_arg **seen, int kind, bool optimizer_params, const char *what,
+                      const text_arg *arg, diag_ctx *d)
+{
+    const ir_attr_desc *desc = ir_attr_find(table, count, arg->key);
+    char choices[1024];
+    if (!desc || desc->optimizer_param != optimizer_params || !ir_attr_applies(desc, kind)) {
+        ir_attr_choices(table, count, kind, optimizer_params, choices, sizeof choices);
+        if (desc && desc->optimizer_param && !optimizer_params)
+            diag_error(d, arg->key_span, "'%s' is an optimizer parameter: write optimizer = name(%s = ...)",
+                       arg->key, arg->key);
+        else if (desc && ir_attr_applies(desc, kind))
+            diag_error(d, arg->key_span, "'%s' belongs in the train block, not in the optimizer", arg->key);
+        else if (desc)
+            diag_error(d, arg->key_span, "'%s' does not apply to %s; valid: %s", arg->key, what, choices);
+        else
+            diag_error(d, arg->key_span, "unknown attribute '%s' for %s; valid: %s", arg->key, what,
+                       choices);
+        return;
+    }
+    int slot = (int)(desc - table);
+    if (seen[slot]) {
+        diag_error(d, arg->key_span, "'%s' is given twice", arg->key);
+        diag_note(d, seen[slot]->key_span.line ? seen[slot]->key_span : seen[slot]->span,
+                  "first given here");
+        return;
+    }
+    seen[slot] = arg;
+    if (ir_attr_convert(desc, obj, arg->value, d)) {
+        ir_span s = arg->value->span;
+        s.key_off = arg->key ? arg->key_span.off : -1;
+        spans[desc->id] = s;
+    }
 }

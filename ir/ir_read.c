@@ -2,10 +2,11 @@
  *
  * A small line-oriented reader: each line is one statement, split into tokens
  * by a hand-written scanner (the IR is not .dnn, and one line of lookahead is
- * all it needs).  Attribute values become the same ast_value trees the .dnn
- * parser builds and go through the same conversion (lower_set_attr), so the
- * two front ends accept the same values with the same errors.  Shapes are
- * inferred again and must match the ones printed.
+ * all it needs).  Attribute values become the same written-value trees
+ * (base/text_value.h) the .dnn parser builds and go through the same
+ * conversion (ir_attr_set, attr_value.h), so the two front ends accept the
+ * same values with the same errors, and the IR is read without the .dnn
+ * front end.  Shapes are inferred again and must match the ones printed.
  */
 #include "ir_text.h"
 
@@ -14,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr_value.h"
 #include "ir_verify.h"
-#include "lower.h"
+#include "text_value.h"
 
 typedef enum { TK_END, TK_IDENT, TK_LOCAL, TK_GLOBAL, TK_NUMBER, TK_STRING, TK_PUNCT, TK_ARROW } tk_kind;
 
@@ -37,7 +39,7 @@ typedef struct reader {
     long pos;            /* scan position in the line */
     token tok;           /* current token */
     const char *comment; /* start of the line's trailing comment, or NULL */
-    ast_program scratch; /* arena for value trees */
+    arena scratch;       /* where the value trees live */
     /* Where each statement is in the IR text.  Errors found after reading
      * (verification, shapes) must point into the IR, not at the source
      * locations its comments name, so these are swapped in for the check. */
@@ -130,18 +132,18 @@ static void error_at_token(reader *r, const char *expected)
 
 static char *tok_name(reader *r)
 {
-    return ast_strndup(&r->scratch, r->tok.start + 1, (size_t)(r->tok.len - 1));
+    return arena_strndup(&r->scratch, r->tok.start + 1, (size_t)(r->tok.len - 1));
 }
 
 /* ---- values ---- */
 
-static ast_value *parse_value(reader *r, int depth);
+static text_value *parse_value(reader *r, int depth);
 
-static bool parse_args(reader *r, ast_args *args, char close, int depth)
+static bool parse_args(reader *r, text_args *args, char close, int depth)
 {
     next(r);
     while (!(r->tok.kind == TK_PUNCT && r->tok.start[0] == close)) {
-        ast_arg a = {0};
+        text_arg a = {0};
         a.key_span = r->tok.span;
         ir_span start = r->tok.span;
         const char *save = r->tok.start;
@@ -150,7 +152,7 @@ static bool parse_args(reader *r, ast_args *args, char close, int depth)
         if (r->tok.kind == TK_IDENT) {
             next(r);
             if (tok_is(r, "=")) {
-                a.key = ast_strndup(&r->scratch, save, (size_t)save_tok.len);
+                a.key = arena_strndup(&r->scratch, save, (size_t)save_tok.len);
                 next(r);
             } else {
                 r->pos = save_pos;
@@ -160,8 +162,8 @@ static bool parse_args(reader *r, ast_args *args, char close, int depth)
         a.value = parse_value(r, depth + 1);
         if (!a.value)
             return false;
-        a.span = ast_span_join(start, a.value->span);
-        ast_args_push(&r->scratch, args, a);
+        a.span = source_span_join(start, a.value->span);
+        text_args_push(&r->scratch, args, a);
         if (tok_is(r, ","))
             next(r);
         else if (!(r->tok.kind == TK_PUNCT && r->tok.start[0] == close)) {
@@ -174,14 +176,14 @@ static bool parse_args(reader *r, ast_args *args, char close, int depth)
 }
 
 /* value := number | string | name ['(' args ')'] | '[' values ']'; leaves the next token current. */
-static ast_value *parse_value(reader *r, int depth)
+static text_value *parse_value(reader *r, int depth)
 {
     token t = r->tok;
     if (depth > 32) {
         error_at_token(r, "a shallower value");
         return NULL;
     }
-    ast_value *v;
+    text_value *v;
     switch (t.kind) {
     case TK_NUMBER: {
         char buf[64];
@@ -195,7 +197,7 @@ static ast_value *parse_value(reader *r, int depth)
             error_at_token(r, "a number");
             return NULL;
         }
-        v = ast_value_new(&r->scratch, AST_NUMBER, t.span);
+        v = text_value_new(&r->scratch, TEXT_NUMBER, t.span);
         v->number = x;
         v->integer = !strpbrk(buf, ".eE");
         next(r);
@@ -206,7 +208,7 @@ static ast_value *parse_value(reader *r, int depth)
             error_at_token(r, "a closing '\"'");
             return NULL;
         }
-        char *s = ast_alloc(&r->scratch, (size_t)t.len);
+        char *s = arena_alloc(&r->scratch, (size_t)t.len);
         int n = 0;
         for (int i = 1; i < t.len - 1; i++) {
             char c = t.start[i];
@@ -216,25 +218,25 @@ static ast_value *parse_value(reader *r, int depth)
             }
             s[n++] = c;
         }
-        v = ast_value_new(&r->scratch, AST_STRING, t.span);
+        v = text_value_new(&r->scratch, TEXT_STRING, t.span);
         v->text = s;
         next(r);
         return v;
     }
     case TK_IDENT:
     case TK_GLOBAL:
-        v = ast_value_new(&r->scratch, AST_IDENT, t.span);
-        v->text = t.kind == TK_GLOBAL ? tok_name(r) : ast_strndup(&r->scratch, t.start, (size_t)t.len);
+        v = text_value_new(&r->scratch, TEXT_IDENT, t.span);
+        v->text = t.kind == TK_GLOBAL ? tok_name(r) : arena_strndup(&r->scratch, t.start, (size_t)t.len);
         next(r);
         if (t.kind == TK_IDENT && tok_is(r, "(")) {
-            v->kind = AST_CALL;
+            v->kind = TEXT_CALL;
             if (!parse_args(r, &v->args, ')', depth))
                 return NULL;
         }
         return v;
     case TK_PUNCT:
         if (t.start[0] == '[') {
-            v = ast_value_new(&r->scratch, AST_LIST, t.span);
+            v = text_value_new(&r->scratch, TEXT_LIST, t.span);
             if (!parse_args(r, &v->args, ']', depth))
                 return NULL;
             return v;
@@ -247,16 +249,16 @@ static ast_value *parse_value(reader *r, int depth)
 }
 
 /* Collects "key=value" attributes up to "->" or the end of the line. */
-static bool collect_attrs(reader *r, ast_args *out)
+static bool collect_attrs(reader *r, text_args *out)
 {
-    *out = (ast_args){0};
+    *out = (text_args){0};
     while (r->tok.kind != TK_END && r->tok.kind != TK_ARROW) {
         if (r->tok.kind != TK_IDENT) {
             error_at_token(r, "an attribute name");
             return false;
         }
-        ast_arg a = {0};
-        a.key = ast_strndup(&r->scratch, r->tok.start, (size_t)r->tok.len);
+        text_arg a = {0};
+        a.key = arena_strndup(&r->scratch, r->tok.start, (size_t)r->tok.len);
         a.key_span = r->tok.span;
         next(r);
         if (!tok_is(r, "=")) {
@@ -267,22 +269,22 @@ static bool collect_attrs(reader *r, ast_args *out)
         a.value = parse_value(r, 0);
         if (!a.value)
             return false;
-        a.span = ast_span_join(a.key_span, a.value->span);
-        ast_args_push(&r->scratch, out, a);
+        a.span = source_span_join(a.key_span, a.value->span);
+        text_args_push(&r->scratch, out, a);
     }
     return true;
 }
 
 /* Sets each collected attribute (but SKIP) on OBJ through the shared conversion. */
-static void apply_attrs(reader *r, const ast_args *args, const ast_arg *skip, const ir_attr_desc *table,
+static void apply_attrs(reader *r, const text_args *args, const text_arg *skip, const ir_attr_desc *table,
                         int count, void *obj, ir_span *spans, int kind, bool optimizer_params,
                         const char *what)
 {
-    const ast_arg *seen[32] = {0};
+    const text_arg *seen[32] = {0};
     int errors = r->diag->errors;
     for (int i = 0; i < args->n; i++)
         if (&args->items[i] != skip)
-            lower_set_attr(table, count, obj, spans, seen, kind, optimizer_params, what, &args->items[i],
+            ir_attr_set(table, count, obj, spans, seen, kind, optimizer_params, what, &args->items[i],
                            r->diag);
     r->bad |= r->diag->errors != errors;
     /* Attribute spans in IR text point into the IR; the comment gives the source's. */
@@ -376,7 +378,7 @@ static void read_function(reader *r, ir_program *p)
     r->function_lines = ir_realloc(r->function_lines, sizeof *r->function_lines * (size_t)p->n_functions);
     r->function_lines[p->n_functions - 1] = r->tok.span;
     next(r);
-    ast_args args;
+    text_args args;
     if (!collect_attrs(r, &args))
         return;
     apply_attrs(r, &args, NULL, ir_func_attrs, ir_func_attr_count, f, f->attr_span, 0, false, "functions");
@@ -409,14 +411,14 @@ static void read_data(reader *r, ir_program *p)
     }
     /* The source decides which attributes apply: find it first. */
     next(r);
-    ast_args args;
+    text_args args;
     if (!collect_attrs(r, &args))
         return;
-    const ast_arg *source = NULL;
+    const text_arg *source = NULL;
     for (int i = 0; i < args.n; i++)
         if (strcmp(args.items[i].key, "source") == 0)
             source = &args.items[i];
-    int kind = source && source->value->kind == AST_IDENT ? ir_enum_lookup(&ir_src_table, source->value->text)
+    int kind = source && source->value->kind == TEXT_IDENT ? ir_enum_lookup(&ir_src_table, source->value->text)
                                                           : -1;
     if (kind < 0) {
         diag_error(r->diag, source ? source->value->span : d->span, "data needs source= one of idx, csv, "
@@ -475,7 +477,7 @@ static void read_node_into(reader *r, ir_model *m, ir_node *np)
     }
     char what[64];
     snprintf(what, sizeof what, "%s layers", op_name);
-    ast_args args;
+    text_args args;
     if (!collect_attrs(r, &args))
         return;
     apply_attrs(r, &args, NULL, ir_node_attrs, ir_node_attr_count, np, np->attr_span, op, false, what);
@@ -486,12 +488,12 @@ static void read_node_into(reader *r, ir_model *m, ir_node *np)
         return;
     }
     next(r);
-    ast_value *shape = parse_value(r, 0);
+    text_value *shape = parse_value(r, 0);
     if (!shape)
         return;
     ir_attr_desc shape_desc = *ir_attr_find(ir_node_attrs, ir_node_attr_count, "shape");
     shape_desc.offset = offsetof(ir_node, out_shape);
-    if (!lower_attr(&shape_desc, np, shape, r->diag)) {
+    if (!ir_attr_convert(&shape_desc, np, shape, r->diag)) {
         r->bad = true;
         return;
     }
@@ -538,7 +540,7 @@ static void read_train(reader *r, ir_program *p)
     t->span = (ir_span){0, 0, 0, 0, -1};
     r->train_line = r->tok.span;
     next(r);
-    ast_args args;
+    text_args args;
     if (!collect_attrs(r, &args))
         return;
     apply_attrs(r, &args, NULL, ir_train_attrs, ir_train_attr_count, t, t->attr_span, (int)t->optimizer,
@@ -570,7 +572,7 @@ static void read_optimizer(reader *r, ir_program *p)
     ir_train_optimizer_defaults(t, (ir_opt)kind);
     t->attr_span[IR_TATTR_OPTIMIZER] = (ir_span){0, 0, 0, 0, -1};
     next(r);
-    ast_args args;
+    text_args args;
     if (!collect_attrs(r, &args))
         return;
     apply_attrs(r, &args, NULL, ir_train_attrs, ir_train_attr_count, t, t->attr_span, kind, true, name);
@@ -678,7 +680,7 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
         }
         if (tok_is(&r, "source")) {
             next(&r);
-            ast_value *v = r.tok.kind == TK_STRING ? parse_value(&r, 0) : NULL;
+            text_value *v = r.tok.kind == TK_STRING ? parse_value(&r, 0) : NULL;
             if (!v) {
                 error_at_token(&r, "a quoted file name");
                 continue;
@@ -732,7 +734,7 @@ ir_program *ir_read(const char *path, const char *text, long size, diag_ctx *d)
         diag_error(d, r.model_lines[r.n_models_read - 1], "model '%s' is not closed with '}'", model->name);
     if (d->errors == errors)
         verify(p, &r, d);
-    ast_program_free(&r.scratch);
+    arena_free(&r.scratch);
     for (int i = 0; i < r.n_models_read; i++) {
         free(r.node_lines[i]);
         free(r.printed[i]);
