@@ -9,8 +9,11 @@ alike, keeps each one's best epoch, and prints seconds per epoch, samples/s,
 GFLOP/s (multiply-adds counted from the architecture, x2) and the ratio
 PyTorch/dnnc against the faster PyTorch.  Then the start-up costs and the
 machine's sgemm GFLOP/s.  Skips PyTorch with a message if it is missing.
+Further dnnc binaries (e.g. another build of dnnc: `make bench
+BENCH_COMPARE=/path/to/dnnc`) run in the same alternation and get their own
+rows and ratios, each labelled with the kernel set its --version names.
 
-usage: bench.py DNNC SGEMM_PEAK SRCDIR [RUNS]
+usage: bench.py DNNC SGEMM_PEAK SRCDIR [RUNS [OTHER_DNNC...]]
 """
 import json
 import os
@@ -43,7 +46,17 @@ def run(cmd, env=None):
 
 def main():
     dnnc, peak, srcdir = sys.argv[1], sys.argv[2], sys.argv[3]
-    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    runs = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else 3
+    binaries = [dnnc] + sys.argv[5:]
+    labels = []
+    for i, b in enumerate(binaries):
+        kernels = [line.split()[1] for line in run([b, "--version"]).splitlines()
+                   if line.startswith("kernels: ")]
+        labels.append("dnnc%s (%s)" % ("" if i == 0 else " " + str(i + 1),
+                                       "kernels " + kernels[0] if kernels
+                                       else "no run-time kernel sets"))
+        if i:
+            print("%s: %s" % (labels[i], b))
     if not os.path.exists(DATA + "/train-images-idx3-ubyte.gz"):
         sys.exit("bench: Fashion-MNIST not found in %s (apt-get install dataset-fashion-mnist)"
                  % DATA)
@@ -62,11 +75,11 @@ def main():
         best = {}
         n_train = n_val = 0
         for _ in range(runs):
-            r = json.loads(run([dnnc, "--train", "--json", "--quiet", "--epochs", "1", path]))
-            n_train, n_val = r["train_samples"], r["val_samples"]
-            t = r["train_seconds"]
-            best["dnnc"] = min(best.get("dnnc", 1e30), t)
-            startup["dnnc"] = min(startup.get("dnnc", 1e30), r["load_seconds"])
+            for b, label in zip(binaries, labels):
+                r = json.loads(run([b, "--train", "--json", "--quiet", "--epochs", "1", path]))
+                n_train, n_val = r["train_samples"], r["val_samples"]
+                best[label] = min(best.get(label, 1e30), r["train_seconds"])
+                startup["dnnc"] = min(startup.get("dnnc", 1e30), r["load_seconds"])
             if not have_torch:
                 continue
             for name, tt, ob in configs:
@@ -84,7 +97,9 @@ def main():
             print("  %-30s %9.3f %11.0f %9.1f" % (name, t, n_train / t, work / t / 1e9))
         if have_torch:
             fastest = min(best[c[0]] for c in configs)
-            print("  ratio PyTorch/dnnc (faster PyTorch): %.2fx" % (fastest / best["dnnc"]))
+            for label in labels:
+                print("  ratio PyTorch/%s (faster PyTorch): %.2fx"
+                      % (label, fastest / best[label]))
     print("\nstart-up: dnnc loads Fashion-MNIST in %.2f s" % startup["dnnc"], end="")
     if "torch" in startup:
         print("; PyTorch imports itself and loads it in %.2f s" % startup["torch"], end="")

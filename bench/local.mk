@@ -11,7 +11,7 @@ EXTRA_DIST += bench/bench.py bench/torch_train.py
 
 bench: dnnc bench/sgemm_peak bench/conv_bench
 	/usr/bin/python3 $(srcdir)/bench/bench.py $(abs_builddir)/dnnc \
-	  $(abs_builddir)/bench/sgemm_peak $(srcdir) $(BENCH_RUNS)
+	  $(abs_builddir)/bench/sgemm_peak $(srcdir) "$(BENCH_RUNS)" $(BENCH_COMPARE)
 	$(abs_builddir)/bench/conv_bench
 .PHONY: bench
 

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "diag.h"
 #include "ir_text.h"
+#include "kernels.h"
 #include "repair.h"
 #include "source.h"
 #include "user_fn.h"
@@ -113,7 +114,10 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
             return 0;
         }
         if (strcmp(a, "--version") == 0) {
-            printf("dnnc %s\n", PACKAGE_VERSION);
+            char sets[128];
+            rt_kernels_supported(sets, sizeof sets);
+            printf("dnnc %s\nkernels: %s (this CPU runs: %s; DNNC_KERNELS chooses)\n",
+                   PACKAGE_VERSION, rt_kernels_name(), sets);
             return 0;
         }
         if (strcmp(a, "--json") == 0) {

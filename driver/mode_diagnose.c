@@ -7,7 +7,7 @@
  * one line about the training run.  A program with nothing suspicious prints
  * "no suspects".  --json prints one json-c object instead:
  *     {"file", "suspects": [{"rank", "score", "line", "column", "target", "node",
- *       "attribute", "rule", "also", "dynamic", "message", "evidence", "repairs"}],
+ *       "attribute", "rule", "also", "kind", "kinds", "message", "evidence", "repairs"}],
  *      "training": {...} or null, "note"}
  * When the data cannot be loaded the rules that need it and the training run
  * are skipped, and the report says why.  --static skips the training run;
@@ -71,8 +71,13 @@ static void print_text(const char *file, const suspect_list *l, const dx_run_sum
             printf("%s: ", file);
         printf("%s: %s [%s]\n", s->score >= 0.3 ? "warning" : "note", s->message, s->rule);
         printf("    evidence: %s\n", s->evidence);
-        printf("    suspect %d: %s %s.%s, score %.2f%s%s; repairs: %s\n", s->rank,
-               suspect_target_name(s->target), s->node, s->attribute, s->score,
+        char kinds[64] = "";
+        for (int k = 0; k < SUSPECT_KIND_COUNT; k++)
+            if (s->kinds & (1u << k))
+                snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
+                         kinds[0] ? "+" : "", suspect_kind_names[k]);
+        printf("    suspect %d: %s %s.%s, score %.2f (%s)%s%s; repairs: %s\n", s->rank,
+               suspect_target_name(s->target), s->node, s->attribute, s->score, kinds,
                s->also[0] ? ", also " : "", s->also, repairs);
     }
     if (l->n == 0)
@@ -127,7 +132,12 @@ static json_object *suspect_json(const suspect *s)
     for (char *save = NULL, *r = strtok_r(rules, ",", &save); r; r = strtok_r(NULL, ",", &save))
         json_object_array_add(also, json_object_new_string(r));
     json_object_object_add(o, "also", also);
-    json_object_object_add(o, "dynamic", json_object_new_boolean(s->dynamic));
+    json_object_object_add(o, "kind", json_object_new_string(suspect_kind_names[s->kind]));
+    json_object *kinds = json_object_new_array();
+    for (int k = 0; k < SUSPECT_KIND_COUNT; k++)
+        if (s->kinds & (1u << k))
+            json_object_array_add(kinds, json_object_new_string(suspect_kind_names[k]));
+    json_object_object_add(o, "kinds", kinds);
     json_object_object_add(o, "message", json_object_new_string(s->message));
     json_object_object_add(o, "evidence", json_object_new_string(s->evidence));
     json_object *repairs = json_object_new_array();

@@ -6,7 +6,7 @@
  * metrics of the test split.  Text output: one line per epoch on stdout (a
  * progress bar on stderr when it is a terminal), then the test metrics.
  * --json: a single JSON object on stdout, made with json-c:
- *   {"model", "dataset", "seed", "threads", "load_seconds",
+ *   {"model", "dataset", "seed", "threads", "kernels", "load_seconds",
  *    "epochs": [{"epoch", "loss", "accuracy"|"mae", "val_loss",
  *                "val_accuracy"|"val_mae", "seconds"}...],
  *    "test": {"loss", "accuracy"|"mae"} or null without a test split,
@@ -23,6 +23,7 @@
 
 #include "data.h"
 #include "driver.h"
+#include "kernels.h"
 #include "progress.h"
 #include "safetensors.h"
 #include "train.h"
@@ -51,6 +52,7 @@ static void print_json(const ir_program *p, const rt_data *d, const rt_result *r
     json_object_object_add(root, "dataset", json_object_new_string(p->train.data));
     json_object_object_add(root, "seed", json_object_new_int64((int64_t)seed));
     json_object_object_add(root, "threads", json_object_new_int(threads));
+    json_object_object_add(root, "kernels", json_object_new_string(rt_kernels_name()));
     json_object_object_add(root, "load_seconds", number(load_seconds));
     json_object *epochs = json_object_new_array();
     for (int e = 0; e < res->n_epochs; e++) {

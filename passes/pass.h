@@ -84,6 +84,10 @@ typedef struct pass_info {
       "dropout rates that drop most of the signal") \
     X("batchnorm-order", PASS_ANALYSIS, 0, dx_rule_batchnorm_order, \
       "bias or dropout right before batchnorm, dropout after the output") \
+    X("batchnorm-statistics", PASS_ANALYSIS, 0, dx_rule_batchnorm_statistics, \
+      "batchnorm momentum, epsilon and batch against the steps and the variance") \
+    X("feature-map", PASS_ANALYSIS, 0, dx_rule_feature_map, \
+      "convolution and pooling geometry that collapses or skips the feature map") \
     X("learning-rate", PASS_ANALYSIS, 0, dx_rule_learning_rate, \
       "learning rate far outside its optimiser's usual range") \
     X("batch-size", PASS_ANALYSIS, 0, dx_rule_batch_size, \
@@ -92,6 +96,8 @@ typedef struct pass_info {
       "too few optimiser steps, or steps too small to get anywhere") \
     X("unscaled-input", PASS_ANALYSIS, PASS_NEEDS_DATA, dx_rule_unscaled_input, \
       "inputs in a raw range such as 0..255") \
+    X("input-too-small", PASS_ANALYSIS, PASS_NEEDS_DATA, dx_rule_tiny_input, \
+      "inputs scaled far below the range networks expect") \
     X("feature-scales", PASS_ANALYSIS, PASS_NEEDS_DATA, dx_rule_feature_scales, \
       "features of wildly different scales") \
     X("change_activation", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_activation, \

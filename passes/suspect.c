@@ -1,9 +1,12 @@
 /* suspect.c: the suspect list shared by diagnosis and repair (suspect.h):
- * the repair class names, growing and freeing a list. */
+ * the repair class and finding kind names, growing and freeing a list. */
 #include "suspect.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define SUSPECT_X_KIND_NAME(id, name) name,
+const char *const suspect_kind_names[] = {SUSPECT_KINDS(SUSPECT_X_KIND_NAME)};
 
 #define REPAIR_X_NAME(id, name) #name,
 const char *const repair_class_names[] = {REPAIR_CLASSES(REPAIR_X_NAME)};

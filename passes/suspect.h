@@ -38,6 +38,13 @@ typedef enum { REPAIR_CLASSES(REPAIR_X_ENUM) REPAIR_CLASS_COUNT } repair_class;
 
 extern const char *const repair_class_names[];
 
+/* What a finding rests on: a static rule, a symptom of the training run, or
+ * a probe (a short training of one edit that measurably helped).  X(id, name). */
+#define SUSPECT_KINDS(X) X(RULE, "rule") X(SYMPTOM, "symptom") X(PROBE, "probe")
+#define SUSPECT_X_KIND(id, name) SUSPECT_##id,
+typedef enum { SUSPECT_KINDS(SUSPECT_X_KIND) SUSPECT_KIND_COUNT } suspect_kind;
+extern const char *const suspect_kind_names[];
+
 /* Where a suspect points. */
 typedef enum {
     SUSPECT_NODE,   /* an attribute of a layer (node names it) */
@@ -54,7 +61,9 @@ typedef struct suspect {
                                  "epochs", "units", "optimizer", "scale", "layers", ... */
     int line, column;         /* source location (0 when not from the source) */
     char rule[48];            /* the rule or symptom id ("output-activation") */
-    bool dynamic;             /* found while training (else a static rule) */
+    suspect_kind kind;        /* what the strongest finding rests on */
+    unsigned kinds;           /* ranked suspects: bit set (1u << suspect_kind) of the
+                                 kinds of every finding merged into it */
     char message[256];        /* one-line explanation */
     char evidence[256];       /* the numbers behind it */
     unsigned repairs;         /* bit set of repair_class that address it */

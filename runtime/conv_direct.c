@@ -15,15 +15,18 @@
  * worker threads (workers.h); each chunk sums its own kernel gradient and the
  * partial sums are added in chunk order, so results are deterministic for a
  * given thread count.
- * Vectors are simd.h's 8-float GCC vector extensions.
+ * Vectors are simd.h's 8-float GCC vector extensions.  A kernel source
+ * (kernels.h): compiled once per kernel set, each external function named
+ * through RT_KERNEL.
  */
 #include "conv.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "workers.h"
+#include "kernels.h"
 #include "simd.h"
+#include "workers.h"
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -44,7 +47,7 @@ static int round8(int n)
     return (n + 7) & ~7;
 }
 
-int rt_conv_direct_fits(const rt_conv_geom *g)
+int RT_KERNEL(rt_conv_direct_fits)(const rt_conv_geom *g)
 {
     return g->oc <= 16 && g->ic <= 16;
 }
@@ -77,7 +80,7 @@ static long shared_floats(const rt_conv_geom *g)
            (long)g->n * g->oh * g->ow * round8(g->oc) + 64;
 }
 
-long rt_conv_direct_work(const rt_conv_geom *g, int chunks)
+long RT_KERNEL(rt_conv_direct_work)(const rt_conv_geom *g, int chunks)
 {
     return shared_floats(g) + chunks * thread_floats(g);
 }
@@ -396,8 +399,9 @@ static void pack_kernel(const rt_conv_geom *g, const float *w, const float *b, d
         memcpy(ws->bias, b, sizeof *b * (size_t)g->oc);
 }
 
-void rt_conv_direct_forward(const rt_conv_geom *g, const float *x, const float *w,
-                            const float *b, bool relu, float *z, float *work, int threads)
+void RT_KERNEL(rt_conv_direct_forward)(const rt_conv_geom *g, const float *x, const float *w,
+                                       const float *b, bool relu, float *z, float *work,
+                                       int threads)
 {
     direct_job j = {g, x, w, NULL, NULL, relu, z, NULL, cut(g, work),
                     rt_workers_chunks(threads, g->n)};
@@ -806,9 +810,9 @@ static void bwd_task(void *ctx, int task)
     }
 }
 
-void rt_conv_direct_backward(const rt_conv_geom *g, const float *x, const float *w,
-                             const float *y, const float *dy, float *dw, float *db, float *dx,
-                             float *work, int threads)
+void RT_KERNEL(rt_conv_direct_backward)(const rt_conv_geom *g, const float *x, const float *w,
+                                        const float *y, const float *dy, float *dw, float *db,
+                                        float *dx, float *work, int threads)
 {
     direct_job j = {g, x, w, dy, y, false, NULL, dx, cut(g, work),
                     rt_workers_chunks(threads, g->n)};

@@ -62,5 +62,16 @@ void rt_bias_act(float *y, const float *b, bool relu, long rows, int width);
  * backward, in place); then, when DB is given, DB[j] = sum over the ROWS rows
  * of DY[r][j] (the bias gradient, summed in row order). */
 void rt_relu_mask_sum(float *dy, const float *y, float *db, long rows, int width);
+/* Max pooling's full 2x2 windows with stride 2 for sample S of L: the
+ * maxima into Z and their input indices into ARG, in output order, 8
+ * channels at a time; stops where a window's vector reads would leave the
+ * input and returns the number of outputs done (the rest are the caller's). */
+long rt_maxpool_2x2(const rt_layer *L, int s, float *z, int *arg);
+/* Dropout: MASK[i] (uniform in [0, 1)) becomes 1 / (1 - RATE) where it is
+ * at least RATE, else 0 (0 everywhere when RATE is 1), and Z[i] = X[i] *
+ * MASK[i], for COUNT values. */
+void rt_dropout_mask(float *mask, const float *x, float *z, long count, float rate);
+/* OUT[i] = A[i] * B[i] for COUNT values. */
+void rt_mul_elementwise(const float *a, const float *b, float *out, long count);
 
 #endif

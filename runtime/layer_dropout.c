@@ -3,13 +3,11 @@
  * In training each value is kept with probability 1 - rate and scaled by
  * 1 / (1 - rate), so evaluation is the identity (as Keras).  A rate of 1 drops
  * everything.  The mask comes from net->dropout_rng, which the seed fixes,
- * through rt_rng_floats; mask and product are computed 8 values at a time.
+ * through rt_rng_floats; mask and product are kernels (layer_kernels.c).
  */
 #include "layer.h"
 
 #include <string.h>
-
-#include "simd.h"
 
 static int dropout_setup(const rt_net *net, rt_layer *L, rt_param_spec *specs, char *err,
                          size_t errsize)
@@ -27,33 +25,16 @@ static void dropout_forward(rt_net *net, rt_layer *L, int n, bool training)
             memcpy(L->z, L->x, sizeof *L->z * (size_t)count);
         return;
     }
-    float rate = (float)L->node->rate;
-    float keep = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
     float *mask = L->scratch;
     rt_rng_floats(&net->dropout_rng, mask, count);
-    const v8 r8 = splat(rate), k8 = splat(keep), zero = splat(0.0f);
-    long i = 0;
-    for (; i + 8 <= count; i += 8) {
-        v8 m = select8(load8(mask + i) >= r8, k8, zero);
-        store8(mask + i, m);
-        store8(L->z + i, load8(L->x + i) * m);
-    }
-    for (; i < count; i++) {
-        mask[i] = mask[i] >= rate ? keep : 0.0f;
-        L->z[i] = L->x[i] * mask[i];
-    }
+    rt_dropout_mask(mask, L->x, L->z, count, (float)L->node->rate);
 }
 
 static void dropout_backward(rt_net *net, rt_layer *L, int n)
 {
     if (!L->dx)
         return;
-    long count = n * L->in_size;
-    long i = 0;
-    for (; i + 8 <= count; i += 8)
-        store8(L->dx + i, load8(L->dz + i) * load8(L->scratch + i));
-    for (; i < count; i++)
-        L->dx[i] = L->dz[i] * L->scratch[i];
+    rt_mul_elementwise(L->dz, L->scratch, L->dx, n * L->in_size);
 }
 
 const rt_layer_ops rt_layer_dropout = {dropout_setup, dropout_forward, dropout_backward};

@@ -5,12 +5,12 @@
  * average (TensorFlow's same-padding average divides by the number of real
  * inputs in the window).  Max pooling remembers the input index of each
  * output's maximum (the first one on ties, as TensorFlow) for the backward
- * pass.  Loops run over whole channel vectors, contiguous in NHWC.  Max
+ * pass.  Loops run over whole channel vectors, contiguous in NHWC; full 2x2
+ * windows with stride 2 go through the rt_maxpool_2x2 kernel.  Max
  * pooling cuts the batch into chunks for the workers when the network uses them.
  */
 #include "layer.h"
 #include "workers.h"
-#include "simd.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -44,51 +44,6 @@ static void window(const rt_layer *L, int oy, int ox, int *y0, int *y1, int *x0,
     *x1 = xs + nd->pool.w > L->in.w ? L->in.w : xs + nd->pool.w;
 }
 
-/* Max and argmax of full 2x2 windows, for the outputs [O0, O1) of sample S
- * of a valid 2x2 pool with stride 2 (every window full), 8 channels at a time
- * and without branches (with random data, compare-and-branch mispredicts half
- * the time).  Ties go to the first in scan order, NaN propagates from the
- * first element as in the scalar path.  A channel group narrower than 8
- * reads past the window, so the windows whose reads would leave the input
- * are left to the scalar path (returns the first output not done). */
-static long max2x2(const rt_layer *L, int s, float *z, int *arg)
-{
-    int c = L->in.c, ow = L->out.w, iw = L->in.w;
-    long row = (long)iw * c, in_total = (long)(s + 1) * L->in_size;
-    v8i lane = {0, 1, 2, 3, 4, 5, 6, 7};
-    long done = 0, sample_out = (long)L->out.h * ow * c;
-    for (int oy = 0; oy < L->out.h; oy++)
-        for (int ox = 0; ox < ow; ox++) {
-            long i = (((long)s * L->in.h + 2 * oy) * iw + 2 * ox) * c;
-            if (i + row + c + 8 > in_total)
-                return done;
-            long o = ((long)oy * ow + ox) * c;
-            for (int k0 = 0; k0 < c; k0 += 8) {
-                int k = k0 + 8 <= c || c < 8 ? k0 : c - 8;   /* last group overlaps */
-                const float *p = L->x + i + k;
-                v8 a = load8(p), b = load8(p + c), d = load8(p + row), e = load8(p + row + c);
-                v8i s1 = b > a, s2 = e > d;
-                v8 m1 = select8(s1, b, a), m2 = select8(s2, e, d);
-                v8i top = m2 > m1;
-                v8 m = select8(top, m2, m1);
-                v8i right = (v8i)select8(top, s2, s1);
-                v8i at = (int)(i + k) + lane + (top & (int)row) + (right & c);
-                if (o + k + 8 <= sample_out) {  /* spill into the next pixel, written later */
-                    store8(z + o + k, m);
-                    store8i(arg + o + k, at);
-                    continue;
-                }
-                int n = c - k < 8 ? c - k : 8;
-                for (int q = 0; q < n; q++) {
-                    z[o + k + q] = m[q];
-                    arg[o + k + q] = at[q];
-                }
-            }
-            done++;
-        }
-    return done;
-}
-
 /* Samples [S0, S1) of the batch through the max pool. */
 static void maxpool_samples(rt_layer *L, int s0, int s1)
 {
@@ -99,7 +54,8 @@ static void maxpool_samples(rt_layer *L, int s0, int s1)
                 2 * L->out.w <= L->in.w;     /* every window full */
     long per = (long)L->out.h * L->out.w;
     for (int s = s0; s < s1; s++) {
-        long first = fast ? max2x2(L, s, L->z + s * per * c, L->iscratch + s * per * c) : 0;
+        long first = fast ? rt_maxpool_2x2(L, s, L->z + s * per * c, L->iscratch + s * per * c)
+                          : 0;
         for (long q = first; q < per; q++) {
             int oy = (int)(q / L->out.w), ox = (int)(q % L->out.w);
             long o = (s * per + q) * c;

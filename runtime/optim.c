@@ -31,7 +31,6 @@
 #include <string.h>
 
 #include "mem.h"
-#include "simd.h"
 #include "workers.h"
 
 void rt_optim_init(rt_optim *o, const ir_train *t, long n)
@@ -86,16 +85,9 @@ void rt_clip_gradient(float *g, long n, double norm, double value)
     }
 }
 
-/* Scalars of one step, shared by every tensor. */
-typedef struct step_coef {
-    float lr;               /* learning rate, bias-corrected where the rule says */
-    float a, b;             /* rule-specific (see update) */
-    float c, d;             /* rule-specific */
-} step_coef;
-
-static step_coef coefficients(const rt_optim *o)
+static rt_step_coef coefficients(const rt_optim *o)
 {
-    step_coef k = {(float)o->lr, 0, 0, 0, 0};
+    rt_step_coef k = {(float)o->lr, 0, 0, 0, 0};
     double t = (double)o->t;
     switch (o->kind) {
     case IR_OPT_ADAM:
@@ -119,107 +111,10 @@ static step_coef coefficients(const rt_optim *o)
     return k;
 }
 
-/* One rule on 8 weights W with gradients G and slots S1, S2, as vectors
- * (GCC does not vectorise these loops at -O2 by itself, and sqrtf's errno
- * would stop it anyway).  The arithmetic is the formulas' above, operation
- * for operation, so results equal a scalar loop's. */
-static inline __attribute__((always_inline)) void update8(const rt_optim *o, const step_coef *k,
-                                                          float *w, const float *g, float *s1,
-                                                          float *s2)
-{
-    const v8 lr = splat(k->lr), eps = splat((float)o->epsilon), one = splat(1.0f);
-    const v8 mom = splat((float)o->momentum), rho = splat((float)o->rho);
-    const v8 b1 = splat((float)o->beta_1), b2 = splat((float)o->beta_2);
-    const bool uses_s2 = o->kind == IR_OPT_ADADELTA || o->kind == IR_OPT_ADAM ||
-                         o->kind == IR_OPT_ADAMAX || o->kind == IR_OPT_NADAM ||
-                         (o->kind == IR_OPT_RMSPROP && (float)o->momentum != 0.0f);
-    const bool uses_s1 = uses_s2 || o->kind == IR_OPT_RMSPROP || o->kind == IR_OPT_ADAGRAD ||
-                         (o->kind == IR_OPT_SGD && (float)o->momentum != 0.0f);
-    /* Slots are read and written only by the rules that have them: the step
-     * is bound by memory traffic on large layers. */
-    v8 W = load8(w), G = load8(g), A = uses_s1 ? load8(s1) : W, B = uses_s2 ? load8(s2) : W;
-    switch (o->kind) {
-    case IR_OPT_SGD:
-        if ((float)o->momentum == 0.0f) {
-            W -= lr * G;
-        } else {
-            A = mom * A - lr * G;
-            W += o->nesterov ? mom * A - lr * G : A;
-        }
-        break;
-    case IR_OPT_RMSPROP:
-        A = rho * A + (one - rho) * G * G;
-        if ((float)o->momentum == 0.0f) {
-            W -= lr * G / (sqrt8(A) + eps);
-        } else {
-            B = mom * B + lr * G / (sqrt8(A) + eps);
-            W -= B;
-        }
-        break;
-    case IR_OPT_ADAGRAD:
-        A += G * G;
-        W -= lr * G / (sqrt8(A) + eps);
-        break;
-    case IR_OPT_ADADELTA: {
-        A = rho * A + (one - rho) * G * G;
-        v8 u = sqrt8(B + eps) / sqrt8(A + eps) * G;
-        B = rho * B + (one - rho) * u * u;
-        W -= lr * u;
-        break;
-    }
-    case IR_OPT_ADAM:
-        A = b1 * A + (one - b1) * G;
-        B = b2 * B + (one - b2) * G * G;
-        W -= lr * A / (sqrt8(B) + eps);
-        break;
-    case IR_OPT_ADAMAX:
-        A = b1 * A + (one - b1) * G;
-        B = max8(b2 * B, abs8(G));
-        W -= lr * A / (B + eps);
-        break;
-    case IR_OPT_NADAM: {
-        A = b1 * A + (one - b1) * G;
-        B = b2 * B + (one - b2) * G * G;
-        v8 mbar = splat(k->a) * G + splat(k->b) * A;
-        W -= lr * mbar / (sqrt8(B * splat(k->c)) + eps);
-        break;
-    }
-    case IR_OPT_COUNT:
-        break;
-    }
-    store8(w, W);
-    if (uses_s1)
-        store8(s1, A);
-    if (uses_s2)
-        store8(s2, B);
-}
-
-/* Updates N weights W from gradients G with slots S1, S2: 8 at a time, the
- * last few through a padded copy. */
-static void update(const rt_optim *o, const step_coef *k, float *w, const float *g, float *s1,
-                   float *s2, long n)
-{
-    long i = 0;
-    for (; i + 8 <= n; i += 8)
-        update8(o, k, w + i, g + i, s1 + i, s2 + i);
-    if (i == n)
-        return;
-    float t[4][8] = {{0}};
-    size_t rest = sizeof(float) * (size_t)(n - i);
-    memcpy(t[0], w + i, rest);
-    memcpy(t[1], g + i, rest);
-    memcpy(t[2], s1 + i, rest);
-    memcpy(t[3], s2 + i, rest);
-    update8(o, k, t[0], t[1], t[2], t[3]);
-    memcpy(w + i, t[0], rest);
-    memcpy(s1 + i, t[2], rest);
-    memcpy(s2 + i, t[3], rest);
-}
-
 /* One chunk of an update: a slice of the trainable values. */
 typedef struct step_job {
     const rt_optim *o;      /* the optimiser */
-    const step_coef *k;     /* this step's scalars */
+    const rt_step_coef *k;  /* this step's scalars */
     rt_net *net;            /* whose values move */
     int chunks;             /* chunks the values are cut into */
 } step_job;
@@ -229,8 +124,8 @@ static void step_task(void *ctx, int t)
     const step_job *j = ctx;
     long n = j->net->n_trainable;
     long a = n * t / j->chunks, b = n * (t + 1) / j->chunks;
-    update(j->o, j->k, j->net->values + a, j->net->grads + a, j->o->s1 + a, j->o->s2 + a,
-           b - a);
+    rt_optim_update(j->o, j->k, j->net->values + a, j->net->grads + a, j->o->s1 + a,
+                    j->o->s2 + a, b - a);
 }
 
 void rt_optim_step(rt_optim *o, rt_net *net, double *update_sq)
@@ -238,7 +133,7 @@ void rt_optim_step(rt_optim *o, rt_net *net, double *update_sq)
     o->t++;
     if (o->kind == IR_OPT_NADAM)
         o->m_schedule *= o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * (double)o->t));
-    step_coef k = coefficients(o);
+    rt_step_coef k = coefficients(o);
     if (o->clipnorm > 0 || o->clipvalue > 0)
         for (int j = 0; j < net->n_params; j++)
             if (net->params[j].trainable)

@@ -30,6 +30,13 @@ typedef struct rt_optim {
     float *before;          /* a tensor's values before its update (update norms) */
 } rt_optim;
 
+/* Scalars of one step, shared by every tensor (optim.c computes them). */
+typedef struct rt_step_coef {
+    float lr;               /* learning rate, bias-corrected where the rule says */
+    float a, b;             /* rule-specific (see rt_optim_update) */
+    float c, d;             /* rule-specific */
+} rt_step_coef;
+
 /* Prepares an optimiser as recipe T describes for N trainable floats. */
 void rt_optim_init(rt_optim *o, const ir_train *t, long n);
 void rt_optim_free(rt_optim *o);
@@ -38,6 +45,10 @@ void rt_optim_free(rt_optim *o);
  * is not NULL, UPDATE_SQ[j] receives the squared L2 norm of parameter j's
  * change (0 for non-trainable ones). */
 void rt_optim_step(rt_optim *o, rt_net *net, double *update_sq);
+/* O's rule with this step's scalars K on N weights W with gradients G and
+ * slots S1, S2 (a kernel: optim_kernels.c). */
+void rt_optim_update(const rt_optim *o, const rt_step_coef *k, float *w, const float *g,
+                     float *s1, float *s2, long n);
 
 /* Clips G (N floats) as Keras's clipnorm (NORM > 0) and clipvalue (VALUE > 0). */
 void rt_clip_gradient(float *g, long n, double norm, double value);

@@ -4,10 +4,9 @@
  * reference designs of a few lines.  Normals use the Box-Muller transform
  * without caching the second value, so a stream's state after k calls does not
  * depend on the parity of earlier calls.  rt_rng_floats runs four xoshiro256**
- * generators side by side in one vector of 64-bit lanes (shifts, adds and
- * xors only: the multiplications by 5 and 9 are shifts and adds), so that a
- * dropout mask costs a fraction of a nanosecond per value instead of a
- * function call and a generator step.
+ * generators side by side in one vector of 64-bit lanes (a kernel,
+ * rng_kernels.c), so that a dropout mask costs a fraction of a nanosecond
+ * per value instead of a function call and a generator step.
  */
 #include "rng.h"
 
@@ -94,44 +93,16 @@ double rt_rng_normal(rt_rng *r)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-/* Four 64-bit lanes, and eight 32-bit ones over the same bits. */
-typedef uint64_t u64x4 __attribute__((vector_size(32)));
-typedef uint32_t u32x8 __attribute__((vector_size(32)));
-typedef int32_t i32x8 __attribute__((vector_size(32)));
-typedef float f32x8 __attribute__((vector_size(32)));
-
-#define ROTL4(x, k) (((x) << (k)) | ((x) >> (64 - (k))))
-
 void rt_rng_floats(rt_rng *r, float *out, long n)
 {
     /* Each lane seeded from one output of R through splitmix64. */
-    u64x4 s0, s1, s2, s3;
+    uint64_t lanes[16];
     for (int l = 0; l < 4; l++) {
         uint64_t x = rt_rng_u64(r);
-        s0[l] = splitmix64(&x);
-        s1[l] = splitmix64(&x);
-        s2[l] = splitmix64(&x);
-        s3[l] = splitmix64(&x) | 1;     /* never an all-zero state */
+        lanes[l] = splitmix64(&x);
+        lanes[4 + l] = splitmix64(&x);
+        lanes[8 + l] = splitmix64(&x);
+        lanes[12 + l] = splitmix64(&x) | 1;     /* never an all-zero state */
     }
-    for (long i = 0; i < n; i += 8) {
-        u64x4 a = (s1 << 2) + s1;                   /* s1 * 5 */
-        a = ROTL4(a, 7);
-        u64x4 res = (a << 3) + a;                   /* * 9 */
-        u64x4 t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = ROTL4(s3, 45);
-        /* Each 32-bit half gives 24 bits, as rt_rng_float does. */
-        i32x8 bits = (i32x8)((u32x8)res >> 8);
-        f32x8 u = __builtin_convertvector(bits, f32x8) * 0x1.0p-24f;
-        if (n - i >= 8) {
-            __builtin_memcpy(out + i, &u, sizeof u);
-        } else {
-            for (long k = 0; k < n - i; k++)
-                out[i + k] = u[k];
-        }
-    }
+    rt_rng_lanes_floats(lanes, out, n);
 }

@@ -33,6 +33,10 @@ float rt_rng_float(rt_rng *r);
  * generators seeded by R's next four outputs (a different sequence from N
  * calls of rt_rng_float, and many times faster). */
 void rt_rng_floats(rt_rng *r, float *out, long n);
+/* OUT[0 .. N-1] from the four xoshiro256** generators whose state words k
+ * are LANES[4k .. 4k+3] (one per generator), each 64-bit output giving two
+ * 24-bit floats; LANES is not updated (a kernel: rng_kernels.c). */
+void rt_rng_lanes_floats(uint64_t *lanes, float *out, long n);
 /* Uniform integer in [0, n), n >= 1, without modulo bias. */
 uint64_t rt_rng_below(rt_rng *r, uint64_t n);
 /* Standard normal (Box-Muller, in double). */

@@ -32,3 +32,12 @@ tests_runtime_test_init_SOURCES = tests/runtime/test_init.c $(RT_TEST_UTIL)
 tests_runtime_test_init_CPPFLAGS = $(RT_TEST_CPPFLAGS)
 tests_runtime_test_init_LDADD = $(DNNC_LIBS)
 TESTS += tests/runtime/test_init
+
+# Kernel sets (runtime/kernels.h): the sets agree with each other, and the
+# gradient, optimiser and training tests pass under each set this CPU runs.
+check_PROGRAMS += tests/runtime/test_kernels
+tests_runtime_test_kernels_SOURCES = tests/runtime/test_kernels.c $(RT_TEST_UTIL)
+tests_runtime_test_kernels_CPPFLAGS = $(RT_TEST_CPPFLAGS)
+tests_runtime_test_kernels_LDADD = $(DNNC_LIBS)
+TESTS += tests/runtime/test_kernels tests/runtime/kernel_sets.sh
+EXTRA_DIST += tests/runtime/kernel_sets.sh

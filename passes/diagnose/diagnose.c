@@ -47,7 +47,7 @@ void dx_options_default(dx_options *o)
 static bool explained(const suspect_list *l)
 {
     for (int i = 0; i < l->n; i++)
-        if (!l->items[i].dynamic && l->items[i].score >= DX_EXPLAINS)
+        if (l->items[i].kind == SUSPECT_RULE && l->items[i].score >= DX_EXPLAINS)
             return true;
     return false;
 }

@@ -146,7 +146,10 @@ void dx_at_data(suspect *s, const ir_dataset *d, ir_dattr attr);
     X(WEIGHTS_UNCHANGED, "weights-unchanged") \
     X(WEIGHTS_TOO_FAST, "weights-too-fast") \
     X(STILL_LEARNING, "still-learning") \
-    X(PLATEAU, "plateau")
+    X(PLATEAU, "plateau") \
+    X(MODE_GAP, "train-eval-gap") \
+    X(CLIPPING_ACTIVE, "clipping-active") \
+    X(CLIPPING_SHRINKS, "clipping-shrinks")
 
 #define DX_X_SYM_ENUM(id, name) DX_SYM_##id,
 typedef enum { DX_SYMPTOMS(DX_X_SYM_ENUM) DX_SYM_COUNT } dx_symptom_id;
@@ -212,6 +215,10 @@ typedef struct dx_trace {
     double work;              /* estimated multiply-adds of the batches trained */
     double full_work;         /* ... of the program's whole training */
     bool classification;      /* metric is accuracy */
+    double eval_metric;       /* the trained model's metric in evaluation mode on the
+                                 first eval_samples training samples (NaN: not measured,
+                                 as in a model with no layer that differs between modes) */
+    long eval_samples;        /* samples eval_metric covers */
 } dx_trace;
 
 void dx_trace_free(dx_trace *t);

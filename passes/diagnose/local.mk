@@ -5,5 +5,6 @@ libdnnc_a_SOURCES += \
 	passes/diagnose/diagnose_facts.c passes/diagnose/diagnose_find.c passes/diagnose/diagnose_work.c \
 	passes/diagnose/rules_output.c passes/diagnose/rules_activation.c passes/diagnose/rules_weights.c \
 	passes/diagnose/rules_structure.c passes/diagnose/rules_training.c passes/diagnose/rules_data.c \
+	passes/diagnose/rules_geometry.c passes/diagnose/rules_batchnorm.c \
 	passes/diagnose/symptoms.c passes/diagnose/symptoms_map.c \
 	passes/diagnose/rank.c

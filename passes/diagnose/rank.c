@@ -23,14 +23,14 @@ static bool same_place(const suspect *a, const suspect *b)
            strcmp(a->attribute, b->attribute) == 0;
 }
 
-/* Strongest first; static before dynamic on a tie. */
+/* Strongest first; rules before symptoms before probes on a tie. */
 static int by_strength(const void *pa, const void *pb)
 {
     const suspect *a = pa, *b = pb;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
-    if (a->dynamic != b->dynamic)
-        return (int)a->dynamic - (int)b->dynamic;
+    if (a->kind != b->kind)
+        return (int)a->kind - (int)b->kind;
     return strcmp(a->rule, b->rule);
 }
 
@@ -86,6 +86,7 @@ void dx_rank(suspect_list *l, double min_score)
         if (merged[i])
             continue;
         suspect head = l->items[i];
+        head.kinds = 1u << head.kind;
         double miss = 1.0 - head.score;
         for (int j = i + 1; j < l->n; j++) {
             const suspect *o = &l->items[j];
@@ -95,6 +96,7 @@ void dx_rank(suspect_list *l, double min_score)
             if (!rule_before(l, i, j))   /* the same rule's stronger finding counted */
                 miss *= 1.0 - o->score;
             head.repairs |= o->repairs;
+            head.kinds |= 1u << o->kind;
             note_rule(&head, o->rule);
         }
         head.score = 1.0 - miss;

@@ -26,6 +26,15 @@
  *   Ours: still learning: the run ended badly while its loss was still
  *     falling steadily (AutoTrainer's "not converged", with the trend that
  *     says more epochs would help).
+ *   Ours: a train/evaluation gap: the trained model, run in evaluation mode
+ *     on training samples, scores far below what it scored on them in
+ *     training mode (layers that behave differently in the two modes:
+ *     batchnorm's moving statistics); clipping active at most points (a
+ *     kernel's measured gradient norm above the clipping bound) and
+ *     clipping that shrinks the gradients by an order of magnitude or more
+ *     (Pascanu et al., ICML 2013, set the threshold from the average norm
+ *     over many updates; AutoTrainer adds clipping as a fix, nobody checks
+ *     the bound against the norms).
  * Like AutoTrainer, symptoms inside the network (gradients, dead units,
  * saturation, update ratios, oscillation, slow convergence) count only when
  * the run ends badly: internal oddities of a model that trains well are not
@@ -59,6 +68,20 @@ const char *const dx_symptom_names[] = {DX_SYMPTOMS(DX_X_SYM_NAME)};
 #define DX_STILL_STEEP 0.25
 /* Most batches the statistics of one monitor call cover. */
 #define DX_MAX_STATS_WINDOW 16
+/* Training samples the evaluation-mode pass of a model with batchnorm or
+ * dropout covers. */
+#define DX_EVAL_SAMPLES 2048
+/* Least accuracy lost from training to evaluation mode that makes a gap
+ * (when above the sampling noise), and a regression's mae multiplied by at
+ * least this. */
+#define DX_GAP_ACCURACY 0.05
+#define DX_GAP_MAE 1.5
+/* Share of the moving statistics' initial values whose presence at the end
+ * of a run cut short makes its gap an artefact of the cut. */
+#define DX_GAP_UNSETTLED 0.3
+/* Median shrink of the clipped gradients at or below which clipping shrinks
+ * them by orders of magnitude. */
+#define DX_CLIP_SHRINK 0.1
 
 void dx_symptom_list_free(dx_symptom_list *l)
 {
@@ -188,6 +211,16 @@ static void record_result(dx_trace *t, const rt_result *res)
     }
 }
 
+/* Whether model M has a layer that computes differently in training and
+ * evaluation mode (batchnorm, dropout). */
+static bool differs_between_modes(const ir_model *m)
+{
+    for (int i = 0; m && i < m->n_nodes; i++)
+        if (m->nodes[i].op == IR_OP_BATCHNORM || m->nodes[i].op == IR_OP_DROPOUT)
+            return true;
+    return false;
+}
+
 /* Fewest batches a run trains when the program has them (monitor calls
  * need some to look at), whatever the work budget says. */
 #define DX_MIN_BATCHES 40
@@ -227,6 +260,16 @@ int dx_trace_run(const ir_program *p, const rt_data *data, const dx_options *o,
     to.monitor = &mon;
     rt_result res;
     int rc = rt_train_net(net, p, data, &to, &res, err, errsize);
+    if (rc == 0 && !res.diverged && differs_between_modes(ir_train_model(p))) {
+        rt_split part = data->train;
+        part.n = part.n < DX_EVAL_SAMPLES ? part.n : DX_EVAL_SAMPLES;
+        double loss, metric;
+        if (part.n > 0 && rt_evaluate(net, data, &part, &loss, &metric, err, errsize) == 0 &&
+            isfinite(metric)) {
+            trace->eval_metric = metric;
+            trace->eval_samples = part.n;
+        }
+    }
     if (rc == 0) {
         record_result(trace, &res);
         /* The time limit first: when it fired the batches are not the plan's. */
@@ -660,6 +703,110 @@ static void detect_outcome(const run_view *v, dx_symptom_list *out)
             "class alone gives %.3f", v->tail_metric, v->chance);
 }
 
+/* Whether the batchnorm layers' moving statistics are unsettled only because
+ * the run was cut short: some layer still holds DX_GAP_UNSETTLED of their
+ * initial values after the run's batches but would not after the program's
+ * steps. */
+static bool unsettled_by_cut(const run_view *v)
+{
+    const dx_trace *t = v->t;
+    const ir_model *m = v->f->model;
+    if (!t->cut_short || !m)
+        return false;
+    for (int i = 0; i < m->n_nodes; i++) {
+        const ir_node *n = &m->nodes[i];
+        if (n->op == IR_OP_BATCHNORM && pow(n->momentum, (double)t->batches) >= DX_GAP_UNSETTLED &&
+            !(v->f->steps > 0 && pow(n->momentum, (double)v->f->steps) >= DX_GAP_UNSETTLED))
+            return true;
+    }
+    return false;
+}
+
+/* A train/evaluation gap (ours): the trained model in evaluation mode on
+ * training samples against the same run's training-mode metric at its end.
+ * Not gated on a bad run: training mode may look fine while evaluation is
+ * what the user gets. */
+static void detect_mode_gap(const run_view *v, dx_symptom_list *out)
+{
+    const dx_trace *t = v->t;
+    if (t->eval_samples <= 0 || t->diverged || !isfinite(v->tail_metric) || unsettled_by_cut(v))
+        return;
+    if (t->classification) {
+        double gap = v->tail_metric - t->eval_metric;
+        /* Three standard errors of the difference of two accuracies, the
+         * training-mode one over a window of at least DX_MIN_WINDOW samples. */
+        double p = v->tail_metric, q = t->eval_metric;
+        double noise = 3.0 * sqrt(p * (1 - p) / DX_MIN_WINDOW + q * (1 - q) / (double)t->eval_samples);
+        if (gap >= fmax(DX_GAP_ACCURACY, noise))
+            add(out, DX_SYM_MODE_GAP, -1, 0.5 + gap, "training accuracy %.3f in training mode, "
+                "%.3f in evaluation mode on %ld training samples", v->tail_metric,
+                t->eval_metric, t->eval_samples);
+    } else if (t->eval_metric > DX_GAP_MAE * v->tail_metric && t->eval_metric > 0) {
+        add(out, DX_SYM_MODE_GAP, -1, 0.6, "training mae %.4g in training mode, %.4g in "
+            "evaluation mode on %ld training samples", v->tail_metric, t->eval_metric,
+            t->eval_samples);
+    }
+}
+
+/* Whether P's optimiser scales its steps by the gradients' own running size
+ * (then clipping changes the update's direction more than its length). */
+static bool adaptive_optimizer(const ir_program *p)
+{
+    return p->train.optimizer != IR_OPT_SGD;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Clipping against the measured gradient norms (ours): per point, each
+ * kernel's bound (clipnorm; for clipvalue, clipvalue x sqrt(entries), the
+ * norm of a gradient clipped in every entry) against its measured norm. */
+static void detect_clipping(const run_view *v, dx_symptom_list *out)
+{
+    const dx_trace *t = v->t;
+    const ir_train *tr = &v->f->prog->train;
+    if ((tr->clipnorm <= 0 && tr->clipvalue <= 0) || !v->bad || t->diverged || t->n_points == 0 ||
+        !v->f->model)
+        return;
+    double *shrink = ir_alloc(sizeof *shrink * (size_t)t->n_points);
+    int active = 0;
+    for (int p = 0; p < t->n_points; p++) {
+        shrink[p] = 1.0;
+        for (int i = 0; i < t->n_layers; i++) {
+            double g = layer_at(t, p, i)->grad_norm;
+            if (!t->kernel_of[i] || !(g > 0) || !isfinite(g))
+                continue;
+            double entries = (double)dx_kernel_size(&v->f->model->nodes[t->node_of[i]]);
+            double bound = tr->clipnorm > 0 ? tr->clipnorm : INFINITY;
+            if (tr->clipvalue > 0)
+                bound = fmin(bound, tr->clipvalue * sqrt(entries));
+            shrink[p] = fmin(shrink[p], bound / g);
+        }
+        active += shrink[p] < 1.0;
+    }
+    qsort(shrink, (size_t)t->n_points, sizeof *shrink, cmp_double);
+    double median = shrink[t->n_points / 2];
+    free(shrink);
+    bool adaptive = adaptive_optimizer(v->f->prog);
+    const char *kind = tr->clipnorm > 0 ? "clipnorm" : "clipvalue";
+    double bound = tr->clipnorm > 0 ? tr->clipnorm : tr->clipvalue;
+    if (active * 2 > t->n_points)
+        add(out, DX_SYM_CLIPPING_ACTIVE, -1, adaptive ? 0.3 : 0.5, "%s %g clips a kernel's "
+            "gradient at %d of %d points%s", kind, bound, active, t->n_points,
+            adaptive ? " (an adaptive optimiser rescales its steps anyway)" : "");
+    if (median <= DX_CLIP_SHRINK) {
+        double strength = 0.6 + 0.1 * log10(DX_CLIP_SHRINK / median);
+        add(out, DX_SYM_CLIPPING_SHRINKS, -1, (adaptive ? 0.5 : 1.0) * fmin(strength, 0.9),
+            "%s %g shrinks the largest kernel gradients %.3gx (median over %d points)%s", kind,
+            bound, 1.0 / median, t->n_points,
+            adaptive ? "; an adaptive optimiser rescales its steps, so less of it reaches the "
+                       "updates" : "");
+    }
+}
+
 /* What the report says about the run. */
 static void summarize(const run_view *v, const dx_symptom_list *out, dx_run_summary *s)
 {
@@ -702,6 +849,8 @@ void dx_detect(const dx_trace *trace, const dx_facts *f, const dx_thresholds *th
     detect_still_learning(&v, out);
     detect_plateau(&v, out);
     detect_fast_updates(&v, out);
+    detect_mode_gap(&v, out);
+    detect_clipping(&v, out);
     if (trace->classification) {
         int cap = trace->n_points > trace->epochs ? trace->n_points : trace->epochs;
         double *acc = ir_alloc(sizeof *acc * (size_t)(cap > 0 ? cap : 1));

@@ -18,6 +18,11 @@
  *        parameter ratio far from ~1e-3 points at the learning rate.
  *   [us] still learning (our symptom): more epochs, or a larger rate when
  *        the trend says many more epochs would be needed.
+ *   [us] a train/evaluation gap: the layers that compute differently in
+ *        the two modes, batchnorm's moving statistics (momentum, epsilon),
+ *        the batch whose statistics they average, and dropout right before
+ *        batchnorm (the variance shift of Li et al., CVPR 2019); clipping
+ *        active or shrinking the gradients: the clipping bound.
  * The weights are ours: a place the symptom names directly (the layer where
  * it shows) weighs more than one it only makes likely.
  *
@@ -46,7 +51,11 @@ typedef enum {
     AT_SLOW_OPTIMIZER,   /* train: optimizer, if one of the slow ones (slow_optimizer) */
     AT_BATCH,            /* train: batch */
     AT_EPOCHS,           /* train: epochs */
-    AT_LOSS              /* train: loss */
+    AT_LOSS,             /* train: loss */
+    AT_CLIP_BOUND,       /* train: clipnorm when set, else clipvalue */
+    AT_BN_MOMENTUM,      /* every batchnorm layer's momentum */
+    AT_BN_EPSILON,       /* every batchnorm layer's epsilon */
+    AT_DROPOUT_BEFORE_BN /* the rate of every dropout layer right before a batchnorm */
 } place;
 
 /* Still learning: the weights of the epochs and the learning rate, and the
@@ -141,6 +150,16 @@ static const mapping mappings[] = {
      * the steps may be too large to settle lower. */
     {DX_SYM_PLATEAU, AT_NO_HIDDEN, 0.7, R(ADD_LAYER), false},
     {DX_SYM_PLATEAU, AT_LEARNING_RATE, 0.3, R(LEARNING_RATE), false},
+    /* [us] a model that scores well in training mode and badly in
+     * evaluation mode on the same samples: what differs between the modes. */
+    {DX_SYM_MODE_GAP, AT_BN_MOMENTUM, 0.7, R(BATCHNORM), false},
+    {DX_SYM_MODE_GAP, AT_BN_EPSILON, 0.3, R(BATCHNORM), false},
+    {DX_SYM_MODE_GAP, AT_DROPOUT_BEFORE_BN, 0.4, R(DROPOUT), false},
+    {DX_SYM_MODE_GAP, AT_BATCH, 0.25, R(BATCH), false},
+    /* [us] clipping that is always on, or shrinks the steps by orders of
+     * magnitude: its bound. */
+    {DX_SYM_CLIPPING_ACTIVE, AT_CLIP_BOUND, 0.8, R(CLIPPING), false},
+    {DX_SYM_CLIPPING_SHRINKS, AT_CLIP_BOUND, 0.95, R(CLIPPING), false},
 };
 #undef R
 
@@ -180,6 +199,9 @@ static const char *describe(dx_symptom_id id)
     case DX_SYM_WEIGHTS_TOO_FAST: return "weights change too fast for their size";
     case DX_SYM_STILL_LEARNING: return "training stopped while the loss was still falling";
     case DX_SYM_PLATEAU: return "training settled without fitting the training data";
+    case DX_SYM_MODE_GAP: return "the model scores far worse in evaluation mode than in training mode";
+    case DX_SYM_CLIPPING_ACTIVE: return "gradient clipping is active at most points";
+    case DX_SYM_CLIPPING_SHRINKS: return "gradient clipping shrinks the gradients by orders of magnitude";
     case DX_SYM_COUNT: break;
     }
     return "?";
@@ -204,7 +226,7 @@ static bool node_explained(const suspect_list *found, const char *name)
 {
     for (int i = 0; i < found->n; i++) {
         const suspect *o = &found->items[i];
-        if (!o->dynamic && o->target == SUSPECT_NODE && o->score >= DX_EXPLAINS &&
+        if (o->kind == SUSPECT_RULE && o->target == SUSPECT_NODE && o->score >= DX_EXPLAINS &&
             strcmp(o->node, name) == 0)
             return true;
     }
@@ -239,7 +261,7 @@ static bool suspected(const suspect_list *found, const suspect *s, bool strong)
 {
     for (int i = 0; i < found->n; i++) {
         const suspect *o = &found->items[i];
-        if (same_place(o, s) && (!strong || (!o->dynamic && o->score >= DX_EXPLAINS)))
+        if (same_place(o, s) && (!strong || (o->kind == SUSPECT_RULE && o->score >= DX_EXPLAINS)))
             return true;
     }
     return false;
@@ -276,7 +298,7 @@ static bool can_blow_up(const ir_node *n, place at)
 static bool static_at(const suspect_list *found, const suspect *s)
 {
     for (int i = 0; i < found->n; i++)
-        if (!found->items[i].dynamic && same_place(&found->items[i], s))
+        if (found->items[i].kind == SUSPECT_RULE && same_place(&found->items[i], s))
             return true;
     return false;
 }
@@ -351,14 +373,30 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
         if (f->n_weight_layers == 1 && f->out > 0)
             nodes[n_nodes++] = f->out - 1;
         break;
+    case AT_BN_MOMENTUM:
+    case AT_BN_EPSILON:
+    case AT_DROPOUT_BEFORE_BN:
+        for (int i = 0; i < m->n_nodes && n_nodes < 64; i++) {
+            bool bn = m->nodes[i].op == IR_OP_BATCHNORM;
+            if (mp->at == AT_DROPOUT_BEFORE_BN ? m->nodes[i].op == IR_OP_DROPOUT &&
+                                                     i + 1 < m->n_nodes &&
+                                                     m->nodes[i + 1].op == IR_OP_BATCHNORM
+                                               : bn)
+                nodes[n_nodes++] = i;
+        }
+        break;
     default: break;
     }
     static const ir_tattr train_attr[] = {
         [AT_LEARNING_RATE] = IR_TATTR_LEARNING_RATE, [AT_OPTIMIZER] = IR_TATTR_OPTIMIZER,
         [AT_SLOW_OPTIMIZER] = IR_TATTR_OPTIMIZER,
         [AT_BATCH] = IR_TATTR_BATCH, [AT_EPOCHS] = IR_TATTR_EPOCHS, [AT_LOSS] = IR_TATTR_LOSS,
+        [AT_CLIP_BOUND] = IR_TATTR_CLIPNORM,
     };
-    bool train = mp->at >= AT_LEARNING_RATE;
+    bool train = mp->at >= AT_LEARNING_RATE && mp->at <= AT_CLIP_BOUND;
+    ir_tattr tattr = mp->at == AT_CLIP_BOUND && !(f->prog->train.clipnorm > 0)
+                         ? IR_TATTR_CLIPVALUE
+                         : train_attr[train ? mp->at : AT_LEARNING_RATE];
     if (mp->at == AT_SLOW_OPTIMIZER && !slow_optimizer(f->prog))
         return;
     bool blow_up = sym->id == DX_SYM_NAN_LOSS || sym->id == DX_SYM_EXPLODING_GRADIENT;
@@ -367,17 +405,20 @@ static void place_findings(const dx_symptom *sym, const mapping *mp, const dx_fa
             continue;
         suspect *s = dx_find(out, dx_symptom_names[sym->id], sym->strength * mapped_weight(sym, mp),
                              mp->repairs, "%s", describe(sym->id));
-        s->dynamic = true;
+        s->kind = SUSPECT_SYMPTOM;
         dx_evidence(s, "%s", sym->evidence);
         if (train)
-            dx_at_train(s, f->prog, train_attr[mp->at]);
+            dx_at_train(s, f->prog, tattr);
         else if (mp->at == AT_NO_HIDDEN)
             dx_at_layer(s, &m->nodes[nodes[k]]);
         else
             dx_at_node(s, &m->nodes[nodes[k]],
-                       mp->at == AT_LAYER_INIT        ? IR_NATTR_INIT
-                       : mp->at == AT_LAYER_BIAS_INIT ? IR_NATTR_BIAS_INIT
-                                                      : IR_NATTR_ACTIVATION);
+                       mp->at == AT_LAYER_INIT          ? IR_NATTR_INIT
+                       : mp->at == AT_LAYER_BIAS_INIT   ? IR_NATTR_BIAS_INIT
+                       : mp->at == AT_BN_MOMENTUM       ? IR_NATTR_MOMENTUM
+                       : mp->at == AT_BN_EPSILON        ? IR_NATTR_EPSILON
+                       : mp->at == AT_DROPOUT_BEFORE_BN ? IR_NATTR_RATE
+                                                        : IR_NATTR_ACTIVATION);
         if (mp->corroborates && !static_at(found, s))
             out->n--;
     }

@@ -85,7 +85,7 @@ done
 "$DNNC" --diagnose --json "$SRC/tests/diagnose/cases/batchnorm_order.dnn" > "$tmp/out.json"
 r=$(jq '(.suspects | length) > 0 and all(.suspects[]; has("rank") and has("line") and has("column")
         and has("node") and has("attribute") and has("rule") and has("evidence") and has("score")
-        and has("target") and has("also") and has("repairs") and has("message") and has("dynamic"))' "$tmp/out.json")
+        and has("target") and has("also") and has("repairs") and has("message") and has("kind") and has("kinds"))' "$tmp/out.json")
 check "$r" "json: every suspect has rank, line, column, node, attribute, rule, evidence, score, ..."
 r=$(jq '[.suspects[].rank] == [range(1; (.suspects | length) + 1)]
         and ([.suspects[].score] == ([.suspects[].score] | sort | reverse))

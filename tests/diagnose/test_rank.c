@@ -39,10 +39,10 @@ static void test_merge(void)
 {
     suspect_list l = {0};
     finding(&l, "weak-rule", "fc2", "init", 0.10, 9, DX_R(INIT));
-    finding(&l, "second", "fc1", "activation", 0.50, 4, DX_R(BATCHNORM))->dynamic = true;
+    finding(&l, "second", "fc1", "activation", 0.50, 4, DX_R(BATCHNORM))->kind = SUSPECT_SYMPTOM;
     finding(&l, "other", "out", "units", 0.70, 7, DX_R(OUTPUT_UNITS));
     finding(&l, "first", "fc1", "activation", 0.60, 4, DX_R(ACTIVATION));
-    finding(&l, "second", "fc1", "activation", 0.20, 4, DX_R(ACTIVATION))->dynamic = true;
+    finding(&l, "second", "fc1", "activation", 0.20, 4, DX_R(ACTIVATION))->kind = SUSPECT_SYMPTOM;
     finding(&l, "third", "fc1", "activation", 0.20, 4, DX_R(ACTIVATION));
     dx_rank(&l, 0.15);
     check(l.n == 2, "merged to two suspects, the weak one dropped");
@@ -50,7 +50,8 @@ static void test_merge(void)
     check(strcmp(a->node, "fc1") == 0 && a->rank == 1, "the corroborated place ranks first");
     check(fabs(a->score - (1 - 0.4 * 0.5 * 0.8)) < 1e-12,
           "scores of different rules combine as noisy-or, a rule's weaker finding adds nothing");
-    check(strcmp(a->rule, "first") == 0 && !a->dynamic, "the strongest finding gives the rule");
+    check(strcmp(a->rule, "first") == 0 && a->kind == SUSPECT_RULE &&
+              a->kinds == ((1u << SUSPECT_RULE) | (1u << SUSPECT_SYMPTOM)), "the strongest finding gives the rule");
     check(strcmp(a->also, "second,third") == 0, "the others are listed once in also");
     check(a->repairs == (DX_R(ACTIVATION) | DX_R(BATCHNORM)), "repair classes are united");
     check(strcmp(b->node, "out") == 0 && b->rank == 2 && b->score == 0.7, "then the next place");

@@ -342,7 +342,7 @@ static void test_mapping(void)
     map_at(&f, DX_SYM_NAN_LOSS, -1, 0, &l);
     int raised = 0;
     for (int i = 0; i < l.n; i++)
-        raised += l.items[i].dynamic && strcmp(l.items[i].attribute, "loss") == 0;
+        raised += l.items[i].kind == SUSPECT_SYMPTOM && strcmp(l.items[i].attribute, "loss") == 0;
     check(raised == 1, "nan-loss: raises a loss the static rules suspect");
     suspect_list_free(&l);
 
