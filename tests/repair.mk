@@ -1,6 +1,6 @@
 # tests/repair.mk: tests of repair and mutation (passes/repair/).
-REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h
-REPAIR_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/repair
+REPAIR_TEST_UTIL = tests/repair/rtest.c tests/repair/rtest.h $(TEST_HARNESS)
+REPAIR_TEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(srcdir)/tests/repair
 REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
 	tests/repair/test_patch tests/repair/test_minimize tests/repair/test_user_act \
 	tests/repair/test_cost

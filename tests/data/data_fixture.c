@@ -1,5 +1,5 @@
-/* testutil.c: helpers shared by the data-loading tests (see testutil.h). */
-#include "testutil.h"
+/* data_fixture.c: fixtures of the data-loading tests (data_fixture.h). */
+#include "data_fixture.h"
 
 #include <ftw.h>
 #include <math.h>
@@ -10,33 +10,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static int failures, checks;
 static char scratch[256];
 static ir_program *program;
 
-bool tu_check(bool ok, const char *file, int line, const char *what)
-{
-    checks++;
-    if (!ok) {
-        failures++;
-        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-    }
-    return ok;
-}
-
-bool tu_check_near(double a, double b, double tol, const char *file, int line,
-                   const char *what_a, const char *what_b)
-{
-    checks++;
-    if (fabs(a - b) <= tol)
-        return true;
-    failures++;
-    fprintf(stderr, "%s:%d: check failed: %s = %.9g, %s = %.9g (tolerance %g)\n", file, line,
-            what_a, a, what_b, b, tol);
-    return false;
-}
-
-const char *tu_dir(void)
+const char *dt_dir(void)
 {
     if (!scratch[0]) {
         const char *tmp = getenv("TMPDIR");
@@ -49,39 +26,39 @@ const char *tu_dir(void)
     return scratch;
 }
 
-const char *tu_path(const char *name)
+const char *dt_path(const char *name)
 {
     static char pool[8][512];
     static int next;
     char *buf = pool[next++ % 8];
-    snprintf(buf, sizeof pool[0], "%s/%s", tu_dir(), name);
+    snprintf(buf, sizeof pool[0], "%s/%s", dt_dir(), name);
     return buf;
 }
 
-void tu_write(const char *name, const void *bytes, size_t len)
+void dt_write(const char *name, const void *bytes, size_t len)
 {
-    FILE *f = fopen(tu_path(name), "wb");
+    FILE *f = fopen(dt_path(name), "wb");
     if (!f || fwrite(bytes, 1, len, f) != len || fclose(f) != 0) {
         perror(name);
         exit(99);
     }
 }
 
-void tu_write_gz(const char *name, const void *bytes, size_t len)
+void dt_write_gz(const char *name, const void *bytes, size_t len)
 {
-    gzFile f = gzopen(tu_path(name), "wb");
+    gzFile f = gzopen(dt_path(name), "wb");
     if (!f || (len && gzwrite(f, bytes, (unsigned)len) != (int)len) || gzclose(f) != Z_OK) {
         fprintf(stderr, "%s: cannot write\n", name);
         exit(99);
     }
 }
 
-void tu_write_text(const char *name, const char *text)
+void dt_write_text(const char *name, const char *text)
 {
-    tu_write(name, text, strlen(text));
+    dt_write(name, text, strlen(text));
 }
 
-ir_dataset tu_dataset(ir_src source)
+ir_dataset dt_dataset(ir_src source)
 {
     ir_dataset d;
     memset(&d, 0, sizeof d);
@@ -91,44 +68,36 @@ ir_dataset tu_dataset(ir_src source)
     return d;
 }
 
-ir_program *tu_program(void)
+ir_program *dt_program(void)
 {
     if (!program) {
-        program = ir_program_new(tu_path("program.dnn"));
+        program = ir_program_new(dt_path("program.dnn"));
     }
     return program;
 }
 
-rt_data *tu_load(const ir_dataset *d, uint64_t seed)
+rt_data *dt_load(const ir_dataset *d, uint64_t seed)
 {
     char err[1024] = "";
-    rt_data *data = rt_data_load(tu_program(), d, seed, -1.0, err, sizeof err);
-    checks++;
-    if (!data) {
-        failures++;
-        fprintf(stderr, "unexpected load error: %s\n", err);
-    }
+    rt_data *data = rt_data_load(dt_program(), d, seed, -1.0, err, sizeof err);
+    check_record(data != NULL, __FILE__, __LINE__, "load", " unexpected load error: %s", err);
     return data;
 }
 
-void tu_load_fails(const ir_dataset *d, ...)
+void dt_load_fails(const ir_dataset *d, ...)
 {
     char err[1024] = "";
-    rt_data *data = rt_data_load(tu_program(), d, 1, -1.0, err, sizeof err);
-    checks++;
-    if (data) {
-        failures++;
-        fprintf(stderr, "load of %s succeeded, expected an error\n", d->path ? d->path : "?");
+    rt_data *data = rt_data_load(dt_program(), d, 1, -1.0, err, sizeof err);
+    if (!check_record(data == NULL, __FILE__, __LINE__, "load fails", " load of %s succeeded, expected an error",
+                      d->path ? d->path : "?")) {
         rt_data_free(data);
         return;
     }
     va_list ap;
     va_start(ap, d);
     for (const char *word; (word = va_arg(ap, const char *));) {
-        if (!strstr(err, word)) {
-            failures++;
-            fprintf(stderr, "error message lacks \"%s\": %s\n", word, err);
-        }
+        check_record(strstr(err, word) != NULL, __FILE__, __LINE__, "error words",
+                     " error message lacks \"%s\": %s", word, err);
     }
     va_end(ap);
     printf("expected error: %s\n", err);
@@ -142,11 +111,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
-int tu_finish(const char *test)
+int dt_finish(const char *test)
 {
     if (scratch[0] && !getenv("KEEP"))
         nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     ir_program_free(program);
-    printf("%s: %d checks, %d failed\n", test, checks, failures);
-    return failures ? 1 : 0;
+    return check_finish(test);
 }

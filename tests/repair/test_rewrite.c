@@ -239,5 +239,5 @@ int main(void)
     }
     for (int c = 0; c < REPAIR_CLASS_COUNT; c++)
         CHECK(proposed[c] > 0, "pass %s proposed nothing on any program", rp_passes[c].name);
-    return rtest_finish("test_rewrite");
+    return check_finish("test_rewrite");
 }

@@ -126,7 +126,7 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
 {
     char err[256];
     rt_net *net = rt_net_new(m, l, n, 11, true, err, sizeof err);
-    TU_CHECK(net != NULL, "%s: %s", what, err);
+    CHECK(net != NULL, "%s: %s", what, err);
     if (!net)
         return;
     rt_net_set_threads(net, threads);
@@ -154,7 +154,7 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
     rt_net_forward(net, n, true);
     double loss = rt_net_loss(net, n, target, true);
     rt_net_backward(net, n);
-    TU_CHECK(isfinite(loss), "%s: loss %g is not finite", what, loss);
+    CHECK(isfinite(loss), "%s: loss %g is not finite", what, loss);
     float *grads = malloc(sizeof *grads * (size_t)(net->n_trainable + 1));
     float *dinput = malloc(sizeof *dinput * (size_t)(n * net->in_size));
     memcpy(grads, net->grads, sizeof *grads * (size_t)net->n_trainable);
@@ -173,8 +173,8 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
     bad += check_tensor(net, n, target, &mask, net->input, dinput, in_n, what, "input",
                         &skipped, &r);
     total += in_n <= 48 ? (int)in_n : 24;
-    TU_CHECK(bad == 0, "%s: %d gradient entries disagree", what, bad);
-    TU_CHECK(skipped * 5 <= total, "%s: %d of %d entries on kinks", what, skipped, total);
+    CHECK(bad == 0, "%s: %d gradient entries disagree", what, bad);
+    CHECK(skipped * 5 <= total, "%s: %d of %d entries on kinks", what, skipped, total);
     printf("%s %s (%d entries, %d on kinks)\n", bad ? "FAIL" : "ok  ", what, total, skipped);
     free(grads);
     free(dinput);
@@ -439,10 +439,10 @@ static void check_saturation_bounds(void)
     float y[4], dy[4] = {1, 1, 1, 1}, dz[4];
     rt_act_forward(IR_ACT_HARD_SIGMOID, z, y, 4, 4);
     rt_act_backward(IR_ACT_HARD_SIGMOID, z, y, dy, dz, 4, 4);
-    TU_CHECK(b == 2.5 && dz[0] == 0 && dz[1] == 0 && dz[2] > 0 && dz[3] > 0,
+    CHECK(b == 2.5 && dz[0] == 0 && dz[1] == 0 && dz[2] > 0 && dz[3] > 0,
              "hard_sigmoid saturates beyond %g: gradients %g %g outside, %g %g inside", b, dz[0],
              dz[1], dz[2], dz[3]);
-    TU_CHECK(rt_act_saturation_bound(IR_ACT_SIGMOID) == 5 && rt_act_saturation_bound(IR_ACT_TANH) == 5,
+    CHECK(rt_act_saturation_bound(IR_ACT_SIGMOID) == 5 && rt_act_saturation_bound(IR_ACT_TANH) == 5,
              "sigmoid and tanh saturate beyond +-5");
 }
 
@@ -456,5 +456,5 @@ int main(void)
     check_activations();
     check_losses();
     ir_program_free(prog);
-    return tu_finish("test_gradients");
+    return check_finish("test_gradients");
 }
