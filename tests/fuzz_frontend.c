@@ -22,8 +22,7 @@
 #include "check.h"
 #include "diag.h"
 #include "ir_text.h"
-#include "lower.h"
-#include "parse.h"
+#include "source.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static int cases;   /* inputs run through the front end */
@@ -34,18 +33,6 @@ static uint64_t rnd(void)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
-}
-
-static ir_program *compile(const char *text, long size, diag_ctx *d)
-{
-    if (ir_text_is_ir(text, size))
-        return ir_read("fuzz.ir", text, size, d);
-    ast_program ast = {0};
-    ir_program *p = NULL;
-    if (parse_dnn(text, size, &ast, d))
-        p = lower_program(&ast, "fuzz.dnn", d);
-    ast_program_free(&ast);
-    return p;
 }
 
 static void report(const char *what, const char *text, long size)
@@ -65,7 +52,7 @@ static void check(const char *text, long size)
     buf[size] = 0;
     diag_ctx d;
     diag_init(&d, "fuzz", buf, size);
-    ir_program *p = compile(buf, size, &d);
+    ir_program *p = dnnc_compile("fuzz.dnn", buf, size, &d);
     if (!p) {
         bool located = false;
         for (int i = 0; i < d.n_items; i++)
