@@ -17,10 +17,11 @@
 #include "diag.h"
 #include "ir_text.h"
 #include "kernels.h"
+#include "mutate.h"
 #include "repair.h"
+#include "search.h"
 #include "source.h"
 #include "user_fn.h"
-
 
 static const char usage_text[] =
     "usage: dnnc MODE [options] FILE\n"
@@ -49,7 +50,7 @@ static const char usage_text[] =
     "  --allow-extern     load the shared libraries the program's function blocks\n"
     "                     name (their code runs with your rights; also\n"
     "                     DNNC_ALLOW_EXTERN=1); without it such a program is refused\n"
-    "  --strategy NAME    (repair) guided, random, autotrainer or bohb\n"
+    "  --strategy NAME    (repair) one of the strategies below (default: the first)\n"
     "  --budget B         (repair) 20x (times the training time) or 300s;\n"
     "                     (diagnose) the training run's work in multiply-adds, e.g. 5e9\n"
     "  --trials N         (repair) stop after N candidate trainings\n"
@@ -59,6 +60,33 @@ static const char usage_text[] =
     "  --mutate-args A    (mutate) operator parameters, key=value[,key=value]\n"
     "  --help             this text\n"
     "  --version          the version\n";
+
+/* Prints "TITLE: a, b, c" wrapped to 79 columns, continued lines indented. */
+static void print_list(const char *title, const char *list)
+{
+    int col = printf("\n%s:", title) - 1;
+    for (const char *s = list; *s;) {
+        size_t n = strcspn(s, ",");
+        if (col + 1 + (int)n + 1 > 79) {
+            printf("\n ");
+            col = 1;
+        }
+        col += printf(" %.*s%s", (int)n, s, s[n] ? "," : "");
+        s += n;
+        while (*s == ',' || *s == ' ')
+            s++;
+    }
+    putchar('\n');
+}
+
+/* --help: the options, then the registries' names (search.h, mutate.c), so
+ * the text cannot drift from the tables. */
+static void print_usage(void)
+{
+    fputs(usage_text, stdout);
+    print_list("Strategies (--strategy)", rp_strategy_names());
+    print_list("Mutation operators (--mutate)", rp_mutate_operators());
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -110,7 +138,7 @@ static int parse_args(int argc, char **argv, dnnc_options *o)
         if (matched)
             continue;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage_text, stdout);
+            print_usage();
             return 0;
         }
         if (strcmp(a, "--version") == 0) {

@@ -39,24 +39,45 @@ typedef struct mu_op {
     const char *what;   /* one line for --help and reasons */
 } mu_op;
 
-static const mu_op ops[] = {
-    {"change_activation", MU_LAYER, IR_NATTR_ACTIVATION, MU_TO, 0, "a layer's activation (to=NAME)"},
-    {"remove_activation", MU_LAYER, IR_NATTR_ACTIVATION, MU_FIXED, IR_ACT_LINEAR, "a layer's activation removed"},
-    {"change_output_activation", MU_OUTPUT, IR_NATTR_ACTIVATION, MU_TO, 0, "the output activation (to=NAME)"},
-    {"change_loss", MU_TRAIN, IR_TATTR_LOSS, MU_TO, 0, "the loss (to=NAME)"},
-    {"change_optimizer", MU_TRAIN, IR_TATTR_OPTIMIZER, MU_TO, 0, "the optimiser with Keras defaults (to=NAME)"},
-    {"change_learning_rate", MU_TRAIN, IR_TATTR_LEARNING_RATE, MU_FACTOR, 100, "the learning rate (factor=X or to=V)"},
-    {"change_batch", MU_TRAIN, IR_TATTR_BATCH, MU_TO, 0, "the batch size (to=N)"},
-    {"change_epochs", MU_TRAIN, IR_TATTR_EPOCHS, MU_FACTOR, 0.1, "the epochs (factor=X or to=N)"},
-    {"change_kernel_init", MU_LAYER, IR_NATTR_INIT, MU_TO, 0, "a layer's kernel initialiser (to=NAME)"},
-    {"change_bias_init", MU_LAYER, IR_NATTR_BIAS_INIT, MU_TO, 0, "a layer's bias initialiser (to=NAME)"},
-    {"change_units", MU_LAYER, IR_NATTR_UNITS, MU_FACTOR, 0.5, "a dense layer's units (factor=X or to=N)"},
-    {"change_dropout", MU_LAYER, IR_NATTR_RATE, MU_TO, 0, "a dropout layer's rate (to=X)"},
-    {"add_regularizer", MU_LAYER, IR_NATTR_REGULARIZER, MU_TO, 0, "a weight penalty (to=l1(0.01), l2(..))"},
-    {"remove_layer", MU_REMOVE, 0, MU_FIXED, 0, "a hidden layer removed (layer=NAME)"},
-    {"remove_scaling", MU_DATA, IR_DATTR_SCALE, MU_FIXED, 1, "the input scaling undone"},
-    {"set", MU_PLACE, 0, MU_TO, 0, "any attribute (place=LAYER.ATTR, train.ATTR or data.ATTR, to=VALUE)"},
-};
+/* Every operator, in the order --help lists them: X(name, where, attribute,
+ * how, default, what).  The one registry of mutation operators: the table,
+ * the names --help and the errors list come from it. */
+#define MU_OPERATORS(X) \
+    X(change_activation, MU_LAYER, IR_NATTR_ACTIVATION, MU_TO, 0, \
+      "a layer's activation (to=NAME)") \
+    X(remove_activation, MU_LAYER, IR_NATTR_ACTIVATION, MU_FIXED, IR_ACT_LINEAR, \
+      "a layer's activation removed") \
+    X(change_output_activation, MU_OUTPUT, IR_NATTR_ACTIVATION, MU_TO, 0, \
+      "the output activation (to=NAME)") \
+    X(change_loss, MU_TRAIN, IR_TATTR_LOSS, MU_TO, 0, \
+      "the loss (to=NAME)") \
+    X(change_optimizer, MU_TRAIN, IR_TATTR_OPTIMIZER, MU_TO, 0, \
+      "the optimiser with Keras defaults (to=NAME)") \
+    X(change_learning_rate, MU_TRAIN, IR_TATTR_LEARNING_RATE, MU_FACTOR, 100, \
+      "the learning rate (factor=X or to=V)") \
+    X(change_batch, MU_TRAIN, IR_TATTR_BATCH, MU_TO, 0, \
+      "the batch size (to=N)") \
+    X(change_epochs, MU_TRAIN, IR_TATTR_EPOCHS, MU_FACTOR, 0.1, \
+      "the epochs (factor=X or to=N)") \
+    X(change_kernel_init, MU_LAYER, IR_NATTR_INIT, MU_TO, 0, \
+      "a layer's kernel initialiser (to=NAME)") \
+    X(change_bias_init, MU_LAYER, IR_NATTR_BIAS_INIT, MU_TO, 0, \
+      "a layer's bias initialiser (to=NAME)") \
+    X(change_units, MU_LAYER, IR_NATTR_UNITS, MU_FACTOR, 0.5, \
+      "a dense layer's units (factor=X or to=N)") \
+    X(change_dropout, MU_LAYER, IR_NATTR_RATE, MU_TO, 0, \
+      "a dropout layer's rate (to=X)") \
+    X(add_regularizer, MU_LAYER, IR_NATTR_REGULARIZER, MU_TO, 0, \
+      "a weight penalty (to=l1(0.01), l2(..))") \
+    X(remove_layer, MU_REMOVE, 0, MU_FIXED, 0, \
+      "a hidden layer removed (layer=NAME)") \
+    X(remove_scaling, MU_DATA, IR_DATTR_SCALE, MU_FIXED, 1, \
+      "the input scaling undone") \
+    X(set, MU_PLACE, 0, MU_TO, 0, \
+      "any attribute (place=LAYER.ATTR, train.ATTR or data.ATTR, to=VALUE)")
+
+#define MU_X_ROW(name, where, attr, how, def, what) {#name, where, attr, how, def, what},
+static const mu_op ops[] = {MU_OPERATORS(MU_X_ROW)};
 
 const char *rp_mutate_operators(void)
 {

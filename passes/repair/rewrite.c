@@ -12,27 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rewrite_passes.h"
-
-const rp_pass rp_passes[REPAIR_CLASS_COUNT] = {
-    {"change_activation", REPAIR_ACTIVATION, rp_pass_activation},
-    {"fix_output_activation", REPAIR_OUTPUT_ACTIVATION, rp_pass_output_activation},
-    {"change_loss", REPAIR_LOSS, rp_pass_loss},
-    {"change_optimizer", REPAIR_OPTIMIZER, rp_pass_optimizer},
-    {"change_learning_rate", REPAIR_LEARNING_RATE, rp_pass_learning_rate},
-    {"change_batch", REPAIR_BATCH, rp_pass_batch},
-    {"change_epochs", REPAIR_EPOCHS, rp_pass_epochs},
-    {"change_initializer", REPAIR_INIT, rp_pass_init},
-    {"change_units", REPAIR_UNITS, rp_pass_units},
-    {"set_output_units", REPAIR_OUTPUT_UNITS, rp_pass_output_units},
-    {"add_layer", REPAIR_ADD_LAYER, rp_pass_add_layer},
-    {"remove_layer", REPAIR_REMOVE_LAYER, rp_pass_remove_layer},
-    {"add_batchnorm", REPAIR_BATCHNORM, rp_pass_batchnorm},
-    {"change_dropout", REPAIR_DROPOUT, rp_pass_dropout},
-    {"change_regularizer", REPAIR_REGULARIZER, rp_pass_regularizer},
-    {"add_clipping", REPAIR_CLIPPING, rp_pass_clipping},
-    {"change_preprocessing", REPAIR_PREPROCESSING, rp_pass_preprocessing},
-};
+#define RP_X_ROW(id, name, fn, summary) {#name, REPAIR_##id, fn, summary},
+const rp_pass rp_passes[REPAIR_CLASS_COUNT] = {REPAIR_CLASSES(RP_X_ROW)};
 
 void rp_edits_free(rp_edits *l)
 {

@@ -54,12 +54,19 @@ void rp_facts_from_data(const rt_data *d, rp_facts *facts);
 
 typedef void (*rp_pass_fn)(const rp_ctx *ctx, rp_edits *out);
 
-/* A repair pass. */
+/* A repair pass: one row of REPAIR_CLASSES (suspect.h). */
 typedef struct rp_pass {
     const char *name;       /* its repair class's name ("change_activation") */
     repair_class cls;       /* which class */
     rp_pass_fn run;         /* appends its edits to out */
+    const char *summary;    /* what it proposes, one line */
 } rp_pass;
+
+/* The pass functions (rewrite_act.c, rewrite_arch.c, rewrite_data.c,
+ * rewrite_recipe.c, rewrite_weights.c), declared from the registry; each
+ * appends its verified edits to OUT. */
+#define RP_X_DECLARE(id, name, fn, summary) void fn(const rp_ctx *ctx, rp_edits *out);
+REPAIR_CLASSES(RP_X_DECLARE)
 
 /* Every repair pass, in repair_class order. */
 extern const rp_pass rp_passes[REPAIR_CLASS_COUNT];

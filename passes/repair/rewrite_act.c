@@ -10,7 +10,7 @@
  */
 #include <stdio.h>
 
-#include "rewrite_passes.h"
+#include "rewrite.h"
 
 /* Prior of activation A on hidden layer N. */
 static double hidden_prior(ir_act a, const ir_node *n)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rewrite_passes.h"
+#include "rewrite.h"
 
 void rp_pass_units(const rp_ctx *ctx, rp_edits *out)
 {

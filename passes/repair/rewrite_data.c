@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "rewrite_passes.h"
+#include "rewrite.h"
 
 void rp_pass_preprocessing(const rp_ctx *ctx, rp_edits *out)
 {

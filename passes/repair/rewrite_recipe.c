@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "rewrite_passes.h"
+#include "rewrite.h"
 
 void rp_pass_optimizer(const rp_ctx *ctx, rp_edits *out)
 {

@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#include "rewrite_passes.h"
+#include "rewrite.h"
 
 static bool relu_like(ir_act a)
 {

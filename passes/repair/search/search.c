@@ -2,27 +2,29 @@
 #include "search.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const rp_strategy strategies[] = {
-    {"guided", rp_search_guided},
-    {"random", rp_search_random},
-    {"bohb", rp_search_bohb},
-    {"autotrainer", rp_search_autotrainer},
-};
+#define RP_X_STRATEGY_ROW(name, fn, file) {#name, fn},
+static const rp_strategy strategies[] = {RP_STRATEGIES(RP_X_STRATEGY_ROW)};
+#define N_STRATEGIES (sizeof strategies / sizeof strategies[0])
 
 const rp_strategy *rp_strategy_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof strategies / sizeof strategies[0]; i++)
-        if (strcmp(strategies[i].name, name ? name : "guided") == 0)
+    for (size_t i = 0; i < N_STRATEGIES; i++)
+        if (strcmp(strategies[i].name, name ? name : strategies[0].name) == 0)
             return &strategies[i];
     return NULL;
 }
 
 const char *rp_strategy_names(void)
 {
-    return "guided, random, bohb, autotrainer";
+    static char buf[256];
+    size_t len = 0;
+    for (size_t i = 0; i < N_STRATEGIES && len < sizeof buf; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i ? ", " : "", strategies[i].name);
+    return buf;
 }
 
 double rp_first_fraction(const rp_session *s)

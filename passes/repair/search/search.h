@@ -21,21 +21,28 @@
 
 typedef void (*rp_strategy_fn)(rp_session *s);
 
-/* A search strategy. */
+/* Every strategy, the default first: X(name, function, file).  The one
+ * registry of strategies: the table rp_strategy_find searches, the names
+ * --help and the errors list, and the functions' declarations come from it. */
+#define RP_STRATEGIES(X) \
+    X(guided, rp_search_guided, search_guided.c) \
+    X(random, rp_search_random, search_random.c) \
+    X(bohb, rp_search_bohb, search_bohb.c) \
+    X(autotrainer, rp_search_autotrainer, search_autotrainer.c)
+
+#define RP_X_STRATEGY_DECLARE(name, fn, file) void fn(rp_session *s);
+RP_STRATEGIES(RP_X_STRATEGY_DECLARE)
+
+/* A search strategy: one row of RP_STRATEGIES. */
 typedef struct rp_strategy {
     const char *name;       /* as --strategy spells it */
     rp_strategy_fn run;     /* searches, logging every candidate in s */
 } rp_strategy;
 
-/* The strategy called NAME (NULL: unknown). */
+/* The strategy called NAME (NULL: unknown; a NULL NAME is the default). */
 const rp_strategy *rp_strategy_find(const char *name);
-/* "guided, random, bohb, autotrainer" */
+/* The registry's names, "guided, random, bohb, autotrainer". */
 const char *rp_strategy_names(void);
-
-void rp_search_guided(rp_session *s);
-void rp_search_random(rp_session *s);
-void rp_search_bohb(rp_session *s);
-void rp_search_autotrainer(rp_session *s);
 
 /* ---- shared by strategies ---- */
 
