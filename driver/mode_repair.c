@@ -5,8 +5,8 @@
  *     load: it counts what the repair trains (repair_cost.h).
  *  2. Train the faulty program R times: the baseline.  With --reference,
  *     train the reference fix R times too, outside the budget.
- *  3. Rank suspects (diagnose.h, else repair_suspects.h) and run the chosen
- *     strategy.
+ *  3. Rank suspects (diagnose.h; the static rules alone when the diagnosis's
+ *     training run fails) and run the chosen strategy.
  *  4. Confirm the best full-length candidates of the search on two more
  *     search seeds, then validate them, best first: R runs each against the
  *     baseline (repair.h), minimising the significant ones (minimize.h),
@@ -28,7 +28,6 @@
 #include "progress.h"
 #include "repair.h"
 #include "repair_report.h"
-#include "repair_suspects.h"
 #include "search.h"
 #include "source.h"
 #include "stats.h"
@@ -238,19 +237,6 @@ static bool source_compiles(const dnnc_source *src, const char *text)
     return p != NULL;
 }
 
-/* What the baseline runs showed, for the suspect ranking. */
-static rp_baseline_signs signs_of(const rp_session *s)
-{
-    rp_baseline_signs g = {0};
-    g.failed = s->baseline.failed == s->baseline.n;
-    g.diverged = s->baseline.failed > 0 && !g.failed;
-    if (s->facts.classes > 0) {
-        double chance = 1.0 / s->facts.classes;
-        g.no_learning = stats_mean(s->baseline.val, s->baseline.n) <= chance + 0.05;
-    }
-    return g;
-}
-
 /* Trains the --reference program R times into s->reference, outside the
  * budget (its clock and training count are restored) and outside the
  * repair's wall-clock time (their time is reported on its own).  Returns 0,
@@ -279,7 +265,9 @@ static int train_reference(rp_session *s, const char *path)
 }
 
 /* Ranks suspects: diagnosis in-process on the loaded data, its training run
- * charged to the budget's clock, else the stand-in ranking. */
+ * charged to the budget's clock; when that fails, the static rules alone
+ * (the same rules: there is one rule set).  No suspect is a valid answer:
+ * the strategies then search every repair class. */
 static void localise(rp_session *s)
 {
     s->phase = "diagnose";
@@ -291,10 +279,13 @@ static void localise(rp_session *s)
     dx_run_summary sum;
     memset(&sum, 0, sizeof sum);
     char err[512];
-    if (dx_diagnose(s->prog, s->data, &dxo, &s->suspects, &sum, err, sizeof err) < 0 || s->suspects.n == 0) {
+    if (dx_diagnose(s->prog, s->data, &dxo, &s->suspects, &sum, err, sizeof err) < 0) {
         suspect_list_free(&s->suspects);
-        rp_baseline_signs signs = signs_of(s);
-        rp_rank_suspects(s->prog, &s->facts, &signs, &s->suspects);
+        dx_options rules_only = dxo;
+        rules_only.static_only = true;
+        dx_run_summary none;
+        if (dx_diagnose(s->prog, s->data, &rules_only, &s->suspects, &none, err, sizeof err) < 0)
+            suspect_list_free(&s->suspects);
     }
     if (sum.ran) {
         double cost = rp_cost_batches(s->prog, s->sizes, sum.batches, false);

@@ -6,7 +6,6 @@ libdnnc_a_SOURCES += \
 	passes/repair/rewrite.c passes/repair/rewrite.h \
 	passes/repair/rewrite_act.c passes/repair/rewrite_recipe.c passes/repair/rewrite_arch.c \
 	passes/repair/rewrite_weights.c passes/repair/rewrite_data.c \
-	passes/repair/repair_suspects.c passes/repair/repair_suspects.h \
 	passes/repair/repair_cost.c passes/repair/repair_cost.h passes/repair/repair_data.c \
 	passes/repair/repair_reference.c \
 	passes/repair/stats.c passes/repair/stats.h \
