@@ -11,21 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Which attribute a layer's positional value sets (-1: none allowed). */
-static int positional_attr(ir_op op)
-{
-    switch (op) {
-    case IR_OP_INPUT: return IR_NATTR_SHAPE;
-    case IR_OP_DENSE: return IR_NATTR_UNITS;
-    case IR_OP_CONV2D: return IR_NATTR_FILTERS;
-    case IR_OP_MAXPOOL:
-    case IR_OP_AVGPOOL: return IR_NATTR_POOL;
-    case IR_OP_DROPOUT: return IR_NATTR_RATE;
-    case IR_OP_ACTIVATION: return IR_NATTR_ACTIVATION;
-    default: return -1;
-    }
-}
-
 /* How a layer's required attribute is written, for "missing" messages. */
 static const char *positional_example(ir_op op)
 {
@@ -35,8 +20,13 @@ static const char *positional_example(ir_op op)
     case IR_OP_CONV2D: return "conv2d 32, kernel = 3";
     case IR_OP_DROPOUT: return "dropout 0.5";
     case IR_OP_ACTIVATION: return "activation relu";
-    default: return NULL;
+    case IR_OP_MAXPOOL:
+    case IR_OP_AVGPOOL:
+    case IR_OP_FLATTEN:
+    case IR_OP_BATCHNORM: return NULL;   /* nothing they must be given */
+    case IR_OP_COUNT: break;             /* not a kind; -Wswitch flags a new one */
     }
+    return NULL;
 }
 
 /* ---- datasets ---- */
@@ -164,7 +154,7 @@ static void lower_layer(const ast_layer *l, ir_node *n, diag_ctx *d)
     for (int k = 0; k < IR_NATTR_COUNT; k++)
         n->attr_span[k].key_off = -1;
     const text_arg *seen[32] = {0};
-    int pos = positional_attr(n->op);
+    int pos = ir_op_positional_attr(n->op);
     const ir_attr_desc *pos_desc = pos >= 0 ? ir_attr_by_id(ir_node_attrs, ir_node_attr_count, pos) : NULL;
     text_arg pos_arg = {0};
     if (l->positional) {

@@ -303,3 +303,20 @@ bool ir_op_has_weights(ir_op op)
 {
     return op == IR_OP_DENSE || op == IR_OP_CONV2D;
 }
+
+int ir_op_positional_attr(ir_op op)
+{
+    switch (op) {
+    case IR_OP_INPUT: return IR_NATTR_SHAPE;
+    case IR_OP_DENSE: return IR_NATTR_UNITS;
+    case IR_OP_CONV2D: return IR_NATTR_FILTERS;
+    case IR_OP_MAXPOOL:
+    case IR_OP_AVGPOOL: return IR_NATTR_POOL;
+    case IR_OP_DROPOUT: return IR_NATTR_RATE;
+    case IR_OP_ACTIVATION: return IR_NATTR_ACTIVATION;
+    case IR_OP_FLATTEN:
+    case IR_OP_BATCHNORM: return -1;
+    case IR_OP_COUNT: break;   /* not a kind */
+    }
+    return -1;   /* the switch names every kind, so -Wswitch flags a new one */
+}

@@ -283,5 +283,8 @@ void ir_shape_format(const ir_shape *s, char *buf, size_t size);
 bool ir_op_has_activation(ir_op op);
 /* Whether a node carries trainable weights with initialisers (dense, conv2d). */
 bool ir_op_has_weights(ir_op op);
+/* The attribute a layer statement's positional value sets (dense 128: units),
+ * or -1 when the kind takes none. */
+int ir_op_positional_attr(ir_op op);
 
 #endif

@@ -76,7 +76,11 @@ static bool infer_node(ir_model *m, int i, diag_ctx *d)
     case IR_OP_FLATTEN:
         *out = (ir_shape){1, {(int)ir_shape_size(in)}};
         break;
-    default: /* dropout, batchnorm, activation keep their input's shape */
+    case IR_OP_DROPOUT:
+    case IR_OP_BATCHNORM:
+    case IR_OP_ACTIVATION: /* keep their input's shape (*out is set to it above) */
+        break;
+    case IR_OP_COUNT: /* not a kind; every kind is named, so -Wswitch flags a new one */
         break;
     }
     if (ir_shape_size(out) > MAX_ELEMENTS) {

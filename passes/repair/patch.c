@@ -150,19 +150,6 @@ static void add_block_line(edits *e, const char *text, ir_span close, const char
     }
 }
 
-static int positional_attr(ir_op op)
-{
-    switch (op) {
-    case IR_OP_INPUT: return IR_NATTR_SHAPE;
-    case IR_OP_DENSE: return IR_NATTR_UNITS;
-    case IR_OP_CONV2D: return IR_NATTR_FILTERS;
-    case IR_OP_MAXPOOL: case IR_OP_AVGPOOL: return IR_NATTR_POOL;
-    case IR_OP_DROPOUT: return IR_NATTR_RATE;
-    case IR_OP_ACTIVATION: return IR_NATTR_ACTIVATION;
-    default: return -1;
-    }
-}
-
 /* A layer statement for node N: "label: kind value, key = value, ...",
  * listing the attributes that differ from the kind's defaults. */
 static void layer_statement(const ir_node *n, char *buf, size_t size)
@@ -177,7 +164,7 @@ static void layer_statement(const ir_node *n, char *buf, size_t size)
             *s = '_';
     char v[256], d[256];
     size_t len = (size_t)snprintf(buf, size, "%s: %s", label, ir_enum_name(&ir_op_table, (int)n->op));
-    int pos = positional_attr(n->op);
+    int pos = ir_op_positional_attr(n->op);
     if (pos >= 0) {
         rp_source_value(ir_attr_by_id(ir_node_attrs, ir_node_attr_count, pos), n, v, sizeof v);
         len += (size_t)snprintf(buf + len, len < size ? size - len : 0, " %s", v);

@@ -57,9 +57,12 @@ static double transcendental(const ir_node *n)
     switch (n->activation) {
     case IR_ACT_LINEAR: case IR_ACT_RELU: case IR_ACT_LEAKY_RELU: case IR_ACT_HARD_SIGMOID: case IR_ACT_SOFTSIGN:
         return 0;
-    default:
+    case IR_ACT_SIGMOID: case IR_ACT_TANH: case IR_ACT_SOFTMAX: case IR_ACT_SOFTPLUS: case IR_ACT_SELU:
+    case IR_ACT_ELU: case IR_ACT_EXPONENTIAL: case IR_ACT_GELU: case IR_ACT_SWISH:
         return 1;
+    case IR_ACT_COUNT: break;   /* not a kind */
     }
+    return 1;   /* the switch names every kind, so -Wswitch flags a new one */
 }
 
 /* Element-wise operations of layer N's forward pass, per sample (piecewise
@@ -84,8 +87,10 @@ static double layer_elems(const ir_node *n, double *trans)
     case IR_OP_MAXPOOL: case IR_OP_AVGPOOL: return out * n->pool.h * n->pool.w;
     case IR_OP_DROPOUT: return out;
     case IR_OP_BATCHNORM: return 4 * out;
-    default: return 0;                                               /* flatten: a view */
+    case IR_OP_FLATTEN: return 0;                                    /* a view */
+    case IR_OP_COUNT: break;                                         /* not a kind */
     }
+    return 0;   /* the switch names every kind, so -Wswitch flags a new one */
 }
 
 /* Square roots and divisions per parameter of one optimiser step of T. */
@@ -94,19 +99,24 @@ static double step_roots(const ir_train *t)
     switch (t->optimizer) {
     case IR_OPT_SGD: return 0;
     case IR_OPT_ADADELTA: return 2;
-    default: return 1;      /* adamax: a division by its running maximum */
+    case IR_OPT_RMSPROP: case IR_OPT_ADAGRAD: case IR_OPT_ADAM: case IR_OPT_NADAM:
+    case IR_OPT_ADAMAX: return 1;   /* adamax: a division by its running maximum */
+    case IR_OPT_COUNT: break;       /* not a kind */
     }
+    return 1;   /* the switch names every kind, so -Wswitch flags a new one */
 }
 
 /* Arrays of parameter size one optimiser step of T reads or writes. */
 static double step_arrays(const ir_train *t, bool penalty)
 {
-    double a;
+    double a = 4;   /* the switch names every kind, so -Wswitch flags a new one */
     switch (t->optimizer) {
     case IR_OPT_SGD: a = t->momentum > 0 ? 3 : 2; break;
     case IR_OPT_RMSPROP: a = t->momentum > 0 ? 4 : 3; break;
     case IR_OPT_ADAGRAD: a = 3; break;
-    default: a = 4; break;      /* adadelta, adam, adamax, nadam: two slots */
+    case IR_OPT_ADADELTA: case IR_OPT_ADAM: case IR_OPT_ADAMAX: case IR_OPT_NADAM:
+        a = 4; break;           /* two slots */
+    case IR_OPT_COUNT: break;   /* not a kind */
     }
     return a + (t->clipnorm > 0 || t->clipvalue > 0) + penalty;
 }
