@@ -20,6 +20,7 @@ tests_fuzz_frontend_LDADD = $(DNNC_LIBS)
 TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh tests/fuzz_frontend
 EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh
 
-update-golden: dnnc
+update-golden: dnnc tests/repair/golden_passes
 	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/golden.sh --update
+	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/repair/golden_passes.sh --update
 .PHONY: update-golden

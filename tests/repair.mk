@@ -5,8 +5,14 @@ REPAIR_TESTS = tests/repair/test_rewrite tests/repair/test_stats \
 	tests/repair/test_patch tests/repair/test_minimize tests/repair/test_user_act \
 	tests/repair/test_cost
 check_PROGRAMS += $(REPAIR_TESTS)
-TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh
-EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh
+TESTS += $(REPAIR_TESTS) tests/repair/repair_e2e.sh tests/repair/mutate.sh tests/repair/golden_passes.sh
+EXTRA_DIST += tests/repair/repair_e2e.sh tests/repair/mutate.sh tests/repair/golden_passes.sh tests/golden/passes
+
+# Golden IR-in/IR-out tests of the repair passes and the patcher: the tool
+# prints one pass's edits on one program; golden_passes.sh compares.
+check_PROGRAMS += tests/repair/golden_passes
+tests_repair_golden_passes_SOURCES = tests/repair/golden_passes.c
+tests_repair_golden_passes_LDADD = $(DNNC_LIBS)
 tests_repair_test_rewrite_SOURCES = tests/repair/test_rewrite.c $(REPAIR_TEST_UTIL)
 tests_repair_test_rewrite_CPPFLAGS = $(REPAIR_TEST_CPPFLAGS)
 tests_repair_test_rewrite_LDADD = $(DNNC_LIBS)
