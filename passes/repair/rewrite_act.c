@@ -15,7 +15,7 @@
 /* Prior of activation A on hidden layer N. */
 static double hidden_prior(ir_act a, const ir_node *n)
 {
-    double p;
+    double p = 0.05;
     switch (a) {
     case IR_ACT_RELU: p = 0.5; break;
     case IR_ACT_SELU: case IR_ACT_ELU: case IR_ACT_TANH: case IR_ACT_LEAKY_RELU: p = 0.35; break;
@@ -24,7 +24,8 @@ static double hidden_prior(ir_act a, const ir_node *n)
     case IR_ACT_SOFTPLUS: case IR_ACT_SOFTSIGN: p = 0.15; break;
     case IR_ACT_LINEAR: p = 0.1; break;
     case IR_ACT_SOFTMAX: p = 0.02; break;
-    default: p = 0.05; break;   /* exponential, hard_sigmoid */
+    case IR_ACT_EXPONENTIAL: case IR_ACT_HARD_SIGMOID: p = 0.05; break;
+    case IR_ACT_COUNT: break;   /* not a kind; every kind is named, so -Wswitch flags a new one */
     }
     /* A saturating, unbounded or missing non-linearity is a likelier fault
      * (a user function's shape is unknown). */
@@ -155,16 +156,26 @@ static double loss_prior(ir_loss loss, const rp_facts *f, int units, ir_act act)
         case IR_LOSS_LOGCOSH: return 0.3;
         case IR_LOSS_MSLE: case IR_LOSS_POISSON: return 0.08;
         case IR_LOSS_MAPE: return 0.05;
-        default: return 0;   /* classification losses on numbers */
+        case IR_LOSS_CATEGORICAL_CROSSENTROPY: case IR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+        case IR_LOSS_BINARY_CROSSENTROPY: case IR_LOSS_HINGE: case IR_LOSS_SQUARED_HINGE:
+        case IR_LOSS_CATEGORICAL_HINGE: case IR_LOSS_KL_DIVERGENCE:
+            return 0;   /* classification losses on numbers */
+        case IR_LOSS_COUNT: break;   /* not a kind */
         }
+        return 0;
     }
     if (units == 1) {
         switch (loss) {
         case IR_LOSS_BINARY_CROSSENTROPY: return act == IR_ACT_SIGMOID ? 0.6 : 0.4;
         case IR_LOSS_MSE: return 0.25;
         case IR_LOSS_HINGE: case IR_LOSS_SQUARED_HINGE: case IR_LOSS_LOGCOSH: return 0.1;
-        default: return 0.03;
+        case IR_LOSS_CATEGORICAL_CROSSENTROPY: case IR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+        case IR_LOSS_MAE: case IR_LOSS_MAPE: case IR_LOSS_MSLE: case IR_LOSS_CATEGORICAL_HINGE:
+        case IR_LOSS_HUBER: case IR_LOSS_KL_DIVERGENCE: case IR_LOSS_POISSON:
+            return 0.03;
+        case IR_LOSS_COUNT: break;   /* not a kind */
         }
+        return 0.03;
     }
     switch (loss) {
     case IR_LOSS_CATEGORICAL_CROSSENTROPY: return act == IR_ACT_SOFTMAX ? 0.6 : 0.4;
@@ -173,8 +184,12 @@ static double loss_prior(ir_loss loss, const rp_facts *f, int units, ir_act act)
     case IR_LOSS_MSE: return 0.15;
     case IR_LOSS_CATEGORICAL_HINGE: return 0.1;
     case IR_LOSS_BINARY_CROSSENTROPY: return 0.1;
-    default: return 0.03;
+    case IR_LOSS_MAE: case IR_LOSS_MAPE: case IR_LOSS_MSLE: case IR_LOSS_HINGE: case IR_LOSS_SQUARED_HINGE:
+    case IR_LOSS_LOGCOSH: case IR_LOSS_HUBER: case IR_LOSS_POISSON:
+        return 0.03;
+    case IR_LOSS_COUNT: break;   /* not a kind; every kind is named, so -Wswitch flags a new one */
     }
+    return 0.03;
 }
 
 void rp_pass_loss(const rp_ctx *ctx, rp_edits *out)
