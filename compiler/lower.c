@@ -281,13 +281,19 @@ static void lower_function(const ast_block *b, ir_function *f, diag_ctx *d)
     f->name = ir_strdup(b->name);
     f->span = b->span;
     f->close = b->close;
-    f->type = IR_CTYPE_DOUBLE;
+    ir_function_defaults(f);
     for (int k = 0; k < IR_FATTR_COUNT; k++)
         f->attr_span[k].key_off = -1;
-    const text_arg *seen[8] = {0};
+    const text_arg *seen[IR_FATTR_COUNT] = {0};
+    const text_arg *role = ir_function_role_arg(&b->entries);
+    if (role)
+        ir_attr_set(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, 0, false, "functions", role, d);
+    char what[32];
+    snprintf(what, sizeof what, "%s functions", ir_enum_name(&ir_fn_role_table, (int)f->role));
     for (int i = 0; i < b->entries.n; i++)
-        ir_attr_set(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, 0, false, "functions",
-                       &b->entries.items[i], d);
+        if (&b->entries.items[i] != role)
+            ir_attr_set(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, (int)f->role, false, what,
+                        &b->entries.items[i], d);
     if (!f->library || !f->symbol)
         diag_error(d, b->span, "function '%s' needs library = \"file.so\" and symbol = \"name\"", b->name);
 }
@@ -342,7 +348,7 @@ ir_program *lower_program(const ast_program *ast, const char *path, diag_ctx *d)
         case AST_FUNCTION: lower_function(b, &p->functions[p->n_functions++], d); break;
         }
     }
-    ir_check_activations(p, d);
+    ir_bind_functions(p, d);
     if (ast->n_blocks == 0)
         diag_error(d, (ir_span){1, 1, 0, 0, -1},
                    "the file declares nothing; a program has dataset, model and train blocks");

@@ -271,6 +271,24 @@ static int refuse_extern(const ir_program *p, const dnnc_options *o, diag_ctx *d
     return p->n_functions;
 }
 
+/* Warns once at each activation or loss function without a declared
+ * derivative or gradient, when mode O runs the program (repair may try any
+ * declared activation): central differences stand in for it. */
+static void warn_central_differences(const ir_program *p, const dnnc_options *o, diag_ctx *d)
+{
+    if (!mode_runs_program(o))
+        return;
+    for (int i = 0; i < p->n_functions; i++) {
+        const ir_function *f = &p->functions[i];
+        if (f->role == IR_FN_ROLE_METRIC || (f->gradient && f->gradient[0]))
+            continue;
+        diag_warning(d, f->span,
+                     "function '%s' declares no %s (gradient = \"symbol\"); dnnc takes it by central "
+                     "differences, two calls of '%s' per value", f->name,
+                     f->role == IR_FN_ROLE_LOSS ? "gradient" : "derivative", f->symbol);
+    }
+}
+
 static int emit_ir(const ir_program *p, const dnnc_options *o)
 {
     FILE *out = o->output ? fopen(o->output, "w") : stdout;
@@ -324,6 +342,8 @@ int main(int argc, char **argv)
         ir_program_free(p);
         p = NULL;
     }
+    if (p)
+        warn_central_differences(p, &o, &d);
     rt_user_fn_permit(o.allow_extern);
     bool json_check = o.json && o.mode == DNNC_MODE_CHECK;
     if (json_check)

@@ -8,11 +8,12 @@
  * --json: a single JSON object on stdout, made with json-c:
  *   {"model", "dataset", "seed", "threads", "kernels", "load_seconds",
  *    "epochs": [{"epoch", "loss", "accuracy"|"mae", "val_loss",
- *                "val_accuracy"|"val_mae", "seconds"}...],
- *    "test": {"loss", "accuracy"|"mae"} or null without a test split,
+ *                "val_accuracy"|"val_mae", "val_NAME"..., "seconds"}...],
+ *    "test": {"loss", "accuracy"|"mae", "NAME"...} or null without a test split,
  *    "train_samples", "val_samples", "train_seconds", "samples_per_second",
  *    "stopped_early", "diverged"}
- * Non-finite numbers are written as null (JSON has no NaN).  Epoch lines then
+ * where each NAME is a user metric (a function of the metric role) of the
+ * train block, or its objective.  Non-finite numbers are written as null (JSON has no NaN).  Epoch lines then
  * go to stderr unless --quiet.  Exit status: 0 ok, 1 user error (bad data,
  * mismatched model, bad weights file), 2 internal error.
  */
@@ -64,6 +65,11 @@ static void print_json(const ir_program *p, const rt_data *d, const rt_result *r
         if (res->has_val) {
             json_object_object_add(o, "val_loss", number(ep->val_loss));
             json_object_object_add(o, val_m, number(ep->val_metric));
+            for (int k = 0; k < res->n_user; k++) {
+                char key[80];
+                snprintf(key, sizeof key, "val_%s", res->user_names[k]);
+                json_object_object_add(o, key, number(ep->val_user[k]));
+            }
         }
         json_object_object_add(o, "seconds", number(ep->seconds));
         json_object_array_add(epochs, o);
@@ -74,6 +80,8 @@ static void print_json(const ir_program *p, const rt_data *d, const rt_result *r
         test = json_object_new_object();
         json_object_object_add(test, "loss", number(res->test_loss));
         json_object_object_add(test, m, number(res->test_metric));
+        for (int k = 0; k < res->n_user; k++)
+            json_object_object_add(test, res->user_names[k], number(res->test_user[k]));
         json_object_object_add(test, "samples", json_object_new_int(d->test.n));
     }
     json_object_object_add(root, "test", test);
@@ -96,10 +104,12 @@ static void print_text(const rt_data *d, const rt_result *res, bool trained)
     if (res->stopped_early)
         printf("early stopping after epoch %d (best epoch %d)\n", res->n_epochs,
                res->best_epoch + 1);
-    if (res->has_test)
-        printf("test: loss %.4f %s %.4f (%d samples)\n", res->test_loss, m, res->test_metric,
-               d->test.n);
-    else
+    if (res->has_test) {
+        printf("test: loss %.4f %s %.4f", res->test_loss, m, res->test_metric);
+        for (int k = 0; k < res->n_user; k++)
+            printf(" %s %.4f", res->user_names[k], res->test_user[k]);
+        printf(" (%d samples)\n", d->test.n);
+    } else
         printf("test: no test split\n");
     if (trained)
         printf("trained %d epoch%s in %.2f s (%.0f samples/s)\n", res->n_epochs,
@@ -154,6 +164,9 @@ int dnnc_mode_train(const ir_program *p, const dnnc_source *src, const dnnc_opti
         goto out;
     }
     res.classification = d->classes > 0;
+    res.n_user = net->n_metric_fns;
+    for (int k = 0; k < net->n_metric_fns; k++)
+        res.user_names[k] = net->metric_names[k];
     if (d->test.n > 0) {
         res.has_test = true;
         if (rt_evaluate(net, d, &d->test, &res.test_loss, &res.test_metric, err,
@@ -161,6 +174,8 @@ int dnnc_mode_train(const ir_program *p, const dnnc_source *src, const dnnc_opti
             status = fail(file, err);
             goto out;
         }
+        for (int k = 0; k < net->n_metric_fns; k++)
+            res.test_user[k] = net->metric_values[k];
     }
     if (train && o->save && rt_safetensors_save(net, o->save, err, sizeof err) < 0) {
         status = fail(file, err);

@@ -27,7 +27,8 @@ static const char *type_noun(ir_type t)
     case IR_T_METRICS: return "a list of metrics";
     case IR_T_LABEL: return "a column name or index";
     case IR_T_REF: return "a name";
-    case IR_T_ACT: return "an activation name";
+    case IR_T_FNREF: return "a name";
+    case IR_T_NAMES: return "a list of names such as [beta]";
     }
     return "a value";
 }
@@ -300,32 +301,123 @@ static bool set_shape(const ir_attr_desc *desc, ir_shape *out, const text_value 
     return true;
 }
 
-static bool set_metrics(const ir_attr_desc *desc, unsigned *out, const text_value *v, diag_ctx *d)
+/* Built-in metric names set bits; any other name is a user metric, which
+ * ir_bind_functions checks against the program's functions. */
+static bool set_metrics(const ir_attr_desc *desc, void *obj, const text_value *v, diag_ctx *d)
 {
     unsigned set = 0;
-    if (v->kind == TEXT_IDENT) {
-        int k = lookup_enum(&ir_metric_table, v->text, v->span, d);
-        if (k < 0)
-            return false;
-        *out = 1u << k;
-        return true;
-    }
-    if (v->kind != TEXT_LIST) {
+    ir_names user = {0};
+    const text_value *one[1] = {v};
+    int n = v->kind == TEXT_LIST ? v->args.n : 1;
+    if (v->kind != TEXT_LIST && v->kind != TEXT_IDENT) {
         diag_error(d, v->span, "'%s' takes a list such as [accuracy]", desc->name);
         return false;
     }
-    for (int i = 0; i < v->args.n; i++) {
-        const text_value *item = v->args.items[i].value;
+    for (int i = 0; i < n; i++) {
+        const text_value *item = v->kind == TEXT_LIST ? v->args.items[i].value : one[0];
         if (item->kind != TEXT_IDENT) {
             diag_error(d, item->span, "expected a metric name");
+            ir_names_clear(&user);
             return false;
         }
-        int k = lookup_enum(&ir_metric_table, item->text, item->span, d);
-        if (k < 0)
+        int k = ir_enum_lookup(&ir_metric_table, item->text);
+        if (k >= 0) {
+            set |= 1u << k;
+            continue;
+        }
+        bool dup = false;
+        for (int j = 0; j < user.n; j++)
+            dup |= strcmp(user.name[j], item->text) == 0;
+        if (dup)
+            continue;
+        if (user.n == IR_MAX_NAMES) {
+            diag_error(d, item->span, "at most %d user metrics", IR_MAX_NAMES);
+            ir_names_clear(&user);
             return false;
-        set |= 1u << k;
+        }
+        user.name[user.n++] = ir_strdup(item->text);
     }
-    *out = set;
+    *(unsigned *)((char *)obj + desc->offset) = set;
+    ir_names *to = (ir_names *)((char *)obj + desc->fn_offset);
+    ir_names_clear(to);
+    *to = user;
+    return true;
+}
+
+/* A built-in of DESC's table, or a user function (resolved with the whole
+ * program by ir_bind_functions), written NAME or NAME(arg, key = arg, ...). */
+static bool set_fnref(const ir_attr_desc *desc, void *obj, const text_value *v, diag_ctx *d)
+{
+    if (v->kind != TEXT_IDENT && v->kind != TEXT_STRING && v->kind != TEXT_CALL) {
+        const char *what = desc->table->what;
+        diag_error(d, v->span, "'%s' takes a%s %s name", desc->name, strchr("aeiou", what[0]) ? "n" : "", what);
+        return false;
+    }
+    int k = ir_enum_lookup(desc->table, v->text);
+    ir_fn_args args = {0};
+    if (v->kind == TEXT_CALL) {
+        if (k >= 0) {
+            diag_error(d, v->span, "built-in %s '%s' takes no arguments", desc->table->what, v->text);
+            return false;
+        }
+        if (!desc->args_offset) {
+            diag_error(d, v->span, "'%s' takes no arguments: a user function as %s has no parameters",
+                       v->text, desc->name);
+            return false;
+        }
+        if (v->args.n > IR_MAX_NAMES) {
+            diag_error(d, v->span, "at most %d arguments", IR_MAX_NAMES);
+            return false;
+        }
+        for (int i = 0; i < v->args.n; i++) {
+            const text_arg *a = &v->args.items[i];
+            double x;
+            if (!eval_number(a->value, &x, d)) {
+                ir_fn_args_clear(&args);
+                return false;
+            }
+            args.key[args.n] = ir_strdup(a->key);
+            args.value[args.n++] = x;
+        }
+    }
+    char **fn = (char **)((char *)obj + desc->fn_offset);
+    free(*fn);
+    *fn = k < 0 ? ir_strdup(v->text) : NULL;
+    *(int *)((char *)obj + desc->offset) = k < 0 ? 0 : k;
+    if (desc->args_offset) {
+        ir_fn_args *to = (ir_fn_args *)((char *)obj + desc->args_offset);
+        ir_fn_args_clear(to);
+        *to = args;
+    }
+    return true;
+}
+
+/* A list of distinct names: [beta, gamma]. */
+static bool set_names(const ir_attr_desc *desc, ir_names *out, const text_value *v, diag_ctx *d)
+{
+    if (v->kind != TEXT_LIST) {
+        diag_error(d, v->span, "'%s' takes %s", desc->name, type_noun(desc->type));
+        return false;
+    }
+    if (v->args.n > IR_MAX_NAMES) {
+        diag_error(d, v->span, "'%s' has at most %d names", desc->name, IR_MAX_NAMES);
+        return false;
+    }
+    ir_names l = {0};
+    for (int i = 0; i < v->args.n; i++) {
+        const text_value *item = v->args.items[i].value;
+        bool dup = false;
+        for (int j = 0; item->kind == TEXT_IDENT && j < l.n; j++)
+            dup |= strcmp(l.name[j], item->text) == 0;
+        if (item->kind != TEXT_IDENT || v->args.items[i].key || dup) {
+            diag_error(d, item->span, dup ? "'%s' is named twice" : "expected a name", item->text);
+            ir_names_clear(&l);
+            return false;
+        }
+        l.name[l.n++] = ir_strdup(item->text);
+    }
+    ir_names_clear(out);
+    *out = l;
     return true;
 }
 
@@ -388,17 +480,8 @@ bool ir_attr_convert(const ir_attr_desc *desc, void *obj, const text_value *v, d
         *(char **)field = ir_strdup(v->text);
         ok = true;
         break;
-    case IR_T_ACT:
-        /* A built-in activation, or else the name of a user function, which
-         * lower_check_functions resolves once every block is known. */
-        if ((ok = get_ident(desc, v, &name, d))) {
-            ir_node *n = (ir_node *)obj;
-            int k = ir_enum_lookup(desc->table, name);
-            free(n->activation_fn);
-            n->activation_fn = k < 0 ? ir_strdup(name) : NULL;
-            n->activation = k < 0 ? IR_ACT_LINEAR : (ir_act)k;
-        }
-        break;
+    case IR_T_FNREF: ok = set_fnref(desc, obj, v, d); break;
+    case IR_T_NAMES: ok = set_names(desc, (ir_names *)field, v, d); break;
     case IR_T_REF:
         if ((ok = get_ident(desc, v, &name, d))) {
             free(*(char **)field);
@@ -409,7 +492,7 @@ bool ir_attr_convert(const ir_attr_desc *desc, void *obj, const text_value *v, d
     case IR_T_SHAPE: ok = set_shape(desc, (ir_shape *)field, v, d); break;
     case IR_T_INIT: ok = set_init(desc, (ir_initializer *)field, v, d); break;
     case IR_T_REG: ok = set_reg(desc, (ir_regularizer *)field, v, d); break;
-    case IR_T_METRICS: ok = set_metrics(desc, (unsigned *)field, v, d); break;
+    case IR_T_METRICS: ok = set_metrics(desc, obj, v, d); break;
     case IR_T_LABEL: ok = set_label(desc, (ir_dataset *)obj, v, d); break;
     }
     return ok;
@@ -458,4 +541,12 @@ void ir_attr_set(const ir_attr_desc *table, int count, void *obj, ir_span *spans
         s.key_off = arg->key ? arg->key_span.off : -1;
         spans[desc->id] = s;
     }
+}
+
+const text_arg *ir_function_role_arg(const text_args *args)
+{
+    for (int i = 0; i < args->n; i++)
+        if (args->items[i].key && strcmp(args->items[i].key, "role") == 0)
+            return &args->items[i];
+    return NULL;
 }

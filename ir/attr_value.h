@@ -31,4 +31,8 @@ void ir_attr_set(const ir_attr_desc *table, int count, void *obj, ir_span *spans
 void ir_attr_choices(const ir_attr_desc *table, int count, int kind, bool optimizer_params,
                      char *buf, size_t size);
 
+/* The "role = ..." entry of a function block's ARGS, or NULL: the other
+ * attributes of a function apply by role, so both front ends set it first. */
+const text_arg *ir_function_role_arg(const text_args *args);
+
 #endif

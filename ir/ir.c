@@ -86,6 +86,14 @@ void ir_train_optimizer_defaults(ir_train *t, ir_opt kind)
     }
 }
 
+void ir_function_defaults(ir_function *f)
+{
+    f->type = IR_CTYPE_DOUBLE;
+    f->role = IR_FN_ROLE_ACTIVATION;
+    f->form = IR_FN_FORM_SCALAR;
+    f->better = IR_FN_GOAL_HIGHER;
+}
+
 void ir_train_defaults(ir_train *t)
 {
     *t = (ir_train){0};  /* no clipping, no references, no spans */
@@ -115,10 +123,45 @@ ir_program *ir_program_new(const char *file)
     return p;
 }
 
+void ir_names_clear(ir_names *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->name[i]);
+    l->n = 0;
+}
+
+static void names_own(ir_names *l)
+{
+    for (int i = 0; i < l->n; i++)
+        l->name[i] = ir_strdup(l->name[i]);
+}
+
+void ir_fn_args_clear(ir_fn_args *a)
+{
+    for (int i = 0; i < a->n; i++)
+        free(a->key[i]);
+    a->n = 0;
+}
+
+static void fn_args_own(ir_fn_args *a)
+{
+    for (int i = 0; i < a->n; i++)
+        a->key[i] = ir_strdup(a->key[i]);
+}
+
 static void node_free(ir_node *n)
 {
     free(n->name);
     free(n->activation_fn);
+    ir_fn_args_clear(&n->activation_args);
+}
+
+/* Makes N's strings its own copies (N was copied field by field). */
+static void node_own(ir_node *n)
+{
+    n->name = ir_strdup(n->name);
+    n->activation_fn = ir_strdup(n->activation_fn);
+    fn_args_own(&n->activation_args);
 }
 
 static void function_free(ir_function *f)
@@ -127,6 +170,7 @@ static void function_free(ir_function *f)
     free(f->library);
     free(f->symbol);
     free(f->gradient);
+    ir_names_clear(&f->params);
 }
 
 static void model_free(ir_model *m)
@@ -159,6 +203,9 @@ void ir_program_free(ir_program *p)
     free(p->datasets);
     free(p->train.model);
     free(p->train.data);
+    free(p->train.loss_fn);
+    free(p->train.objective_fn);
+    ir_names_clear(&p->train.metric_fns);
     free(p->file);
     free(p->dir);
     free(p->source_name);
@@ -174,6 +221,9 @@ ir_program *ir_program_clone(const ir_program *p)
     c->source_name = ir_strdup(p->source_name);
     c->train.model = ir_strdup(p->train.model);
     c->train.data = ir_strdup(p->train.data);
+    c->train.loss_fn = ir_strdup(p->train.loss_fn);
+    c->train.objective_fn = ir_strdup(p->train.objective_fn);
+    names_own(&c->train.metric_fns);
     c->datasets = ir_alloc(sizeof *c->datasets * (size_t)p->n_datasets);
     for (int i = 0; i < p->n_datasets; i++) {
         ir_dataset *d = &c->datasets[i];
@@ -190,6 +240,7 @@ ir_program *ir_program_clone(const ir_program *p)
         f->library = ir_strdup(f->library);
         f->symbol = ir_strdup(f->symbol);
         f->gradient = ir_strdup(f->gradient);
+        names_own(&f->params);
     }
     c->models = ir_alloc(sizeof *c->models * (size_t)p->n_models);
     for (int i = 0; i < p->n_models; i++) {
@@ -199,8 +250,7 @@ ir_program *ir_program_clone(const ir_program *p)
         m->nodes = ir_alloc(sizeof *m->nodes * (size_t)m->n_nodes);
         for (int j = 0; j < m->n_nodes; j++) {
             m->nodes[j] = p->models[i].nodes[j];
-            m->nodes[j].name = ir_strdup(m->nodes[j].name);
-            m->nodes[j].activation_fn = ir_strdup(m->nodes[j].activation_fn);
+            node_own(&m->nodes[j]);
         }
     }
     return c;
@@ -253,8 +303,7 @@ ir_node *ir_model_insert(ir_model *m, int at, const ir_node *node)
     m->nodes = ir_realloc(m->nodes, sizeof *m->nodes * (size_t)(m->n_nodes + 1));
     memmove(&m->nodes[at + 1], &m->nodes[at], sizeof *m->nodes * (size_t)(m->n_nodes - at));
     m->nodes[at] = *node;
-    m->nodes[at].name = ir_strdup(node->name);
-    m->nodes[at].activation_fn = ir_strdup(node->activation_fn);
+    node_own(&m->nodes[at]);
     m->n_nodes++;
     return &m->nodes[at];
 }

@@ -48,6 +48,24 @@ typedef struct ir_regularizer {
     double l1, l2;  /* factors (Keras default 0.01) */
 } ir_regularizer;
 
+/* At most this many parameters per user function, user metrics per train
+ * block. */
+#define IR_MAX_NAMES 8
+
+/* A short list of names (a function's parameters, the user metrics). */
+typedef struct ir_names {
+    int n;                      /* how many */
+    char *name[IR_MAX_NAMES];   /* each, owned */
+} ir_names;
+
+/* The arguments written where a user function is used, swish_beta(beta = 1.5):
+ * once the program is checked, one per declared parameter, in their order. */
+typedef struct ir_fn_args {
+    int n;                      /* how many */
+    char *key[IR_MAX_NAMES];    /* the parameter each sets (NULL: positional, before checking) */
+    double value[IR_MAX_NAMES]; /* its value */
+} ir_fn_args;
+
 /* Attribute identifiers of a layer node, one per ir_node attribute field. */
 #define IR_NODE_ATTRS(X) \
     X(ACTIVATION) X(BIAS) X(BIAS_INIT) X(EPSILON) X(FILTERS) X(INIT) \
@@ -73,6 +91,7 @@ typedef struct ir_node {
     ir_pad padding;             /* conv2d, pools: valid or same */
     ir_act activation;          /* dense, conv2d, activation layer */
     char *activation_fn;        /* a user function as activation (then activation is linear), or NULL */
+    ir_fn_args activation_args; /* the arguments of activation_fn's parameters */
     ir_initializer init;        /* dense, conv2d: kernel initialiser */
     ir_initializer bias_init;   /* dense, conv2d: bias initialiser */
     bool bias;                  /* dense, conv2d: has a bias */
@@ -126,7 +145,7 @@ typedef struct ir_dataset {
 #define IR_TRAIN_ATTRS(X) \
     X(BATCH) X(BETA_1) X(BETA_2) X(CLIPNORM) X(CLIPVALUE) X(DATA) X(EPOCHS) \
     X(EPSILON) X(INITIAL_ACCUMULATOR_VALUE) X(LEARNING_RATE) X(LOSS) \
-    X(METRICS) X(MODEL) X(MOMENTUM) X(NESTEROV) X(OPTIMIZER) X(PATIENCE) \
+    X(METRICS) X(MODEL) X(MOMENTUM) X(NESTEROV) X(OBJECTIVE) X(OPTIMIZER) X(PATIENCE) \
     X(RHO) X(SEED)
 #define IR_X_TATTR(id) IR_TATTR_##id,
 typedef enum { IR_TRAIN_ATTRS(IR_X_TATTR) IR_TATTR_COUNT } ir_tattr;
@@ -138,7 +157,8 @@ typedef struct ir_train {
     ir_span attr_span[IR_TATTR_COUNT]; /* where each attribute was written */
     char *model;                /* name of the model to train */
     char *data;                 /* name of the dataset to train on */
-    ir_loss loss;               /* loss function */
+    ir_loss loss;               /* loss function (mse, unused, when loss_fn is set) */
+    char *loss_fn;              /* a user function as the loss, or NULL */
     ir_opt optimizer;           /* optimiser kind */
     double learning_rate;       /* all optimisers */
     double momentum;            /* sgd, rmsprop */
@@ -154,15 +174,25 @@ typedef struct ir_train {
     int seed;                   /* seeds initialisers, shuffling, dropout, data */
     int patience;               /* early stopping patience in epochs (0 = off) */
     unsigned metrics;           /* bit set of ir_metric */
+    ir_names metric_fns;        /* user functions among the metrics */
+    int objective;              /* repair's objective: auto (see ir_objective_table) ... */
+    char *objective_fn;         /* ... or this user metric, when not NULL */
 } ir_train;
 
-#define IR_FUNC_ATTRS(X) X(GRADIENT) X(LIBRARY) X(SYMBOL) X(TYPE)
+#define IR_FUNC_ATTRS(X) \
+    X(BETTER) X(FORM) X(GRADIENT) X(LIBRARY) X(PARAMS) X(ROLE) X(SYMBOL) X(TYPE)
 #define IR_X_FATTR(id) IR_FATTR_##id,
 typedef enum { IR_FUNC_ATTRS(IR_X_FATTR) IR_FATTR_COUNT } ir_fattr;
 
-/* A user-supplied C function, called through libffi, usable as an activation:
- * TYPE f(TYPE x) from a shared library, with an optional derivative of the
- * same signature (else central differences). */
+/* A user-supplied C function from a shared library, called through libffi,
+ * in one of three roles (T is the declared type, P the parameters):
+ *   activation, scalar form: T f(T x, T p1, ...), derivative T df(T x, P...);
+ *   activation, vector form: void f(const T *x, T *y, size_t n, P...), its
+ *     derivative writes dy/dx elementwise: void df(const T *x, T *d, size_t n, P...);
+ *   loss:   T f(const T *pred, const T *target, size_t n), gradient
+ *           void g(const T *pred, const T *target, size_t n, T *grad);
+ *   metric: T f(const T *pred, const T *target, size_t n).
+ * Without a derivative or gradient, central differences stand in. */
 typedef struct ir_function {
     char *name;                 /* function name in the program */
     ir_span span;               /* the "function NAME {" header */
@@ -172,6 +202,10 @@ typedef struct ir_function {
     char *symbol;               /* the function's symbol */
     char *gradient;             /* its derivative's symbol, or NULL */
     ir_ctype type;              /* C type of argument and result */
+    ir_fn_role role;            /* activation, loss or metric */
+    ir_fn_form form;            /* activation: scalar or vector */
+    ir_names params;            /* activation: the names of its parameters, in call order */
+    ir_fn_goal better;          /* metric: which way it improves */
 } ir_function;
 
 /* A whole program. */
@@ -201,10 +235,13 @@ typedef enum {
     IR_T_SHAPE,  /* ir_shape, written [28, 28] */
     IR_T_INIT,   /* ir_initializer, written glorot_uniform or random_normal(stddev=1) */
     IR_T_REG,    /* ir_regularizer, written none, l2(0.01), l1_l2(l1=0.01, l2=0.01) */
-    IR_T_METRICS,/* unsigned bit set of ir_metric, written [accuracy] */
+    IR_T_METRICS,/* unsigned bit set of ir_metric, and user metrics (ir_names at
+                  * .fn_offset), written [accuracy, @f1] */
     IR_T_LABEL,  /* dataset label column: name string or index */
     IR_T_REF,    /* char * name of a model or dataset, written @name in the IR */
-    IR_T_ACT     /* node activation: a built-in (ir_act) or a user function (@name) */
+    IR_T_FNREF,  /* a built-in (int, through .table) or a user function (@name, char * at
+                  * .fn_offset), with arguments (ir_fn_args at .args_offset) if that is set */
+    IR_T_NAMES   /* ir_names, written [a, b] */
 } ir_type;
 
 typedef struct ir_attr_desc {
@@ -216,6 +253,8 @@ typedef struct ir_attr_desc {
     unsigned applies;           /* bit set of ops / sources / optimisers it applies to */
     double min, max;            /* valid range for numbers (inclusive) */
     bool optimizer_param;       /* train: written inside optimizer = name(...) */
+    size_t fn_offset;           /* IR_T_FNREF, IR_T_METRICS: the user functions' field */
+    size_t args_offset;         /* IR_T_FNREF: the arguments' field (0: uses take none) */
 } ir_attr_desc;
 
 /* The attribute tables, sorted by name. */
@@ -249,8 +288,14 @@ double ir_init_param_default(ir_init kind);
 void ir_node_defaults(ir_node *n, ir_op op);
 void ir_dataset_defaults(ir_dataset *d);
 void ir_train_defaults(ir_train *t);
+/* A function's defaults: double, an activation, scalar, higher is better. */
+void ir_function_defaults(ir_function *f);
 /* Optimiser parameters as Keras defaults them for KIND (learning_rate included). */
 void ir_train_optimizer_defaults(ir_train *t, ir_opt kind);
+
+/* Frees the strings of a names list / of arguments and empties it. */
+void ir_names_clear(ir_names *l);
+void ir_fn_args_clear(ir_fn_args *a);
 
 ir_program *ir_program_new(const char *file);
 void ir_program_free(ir_program *p);

@@ -26,6 +26,10 @@ static const char *const src_names[] = {IR_SOURCES(NAMES_X)};
 static const char *const task_names[] = {IR_TASKS(NAMES_X)};
 static const char *const metric_names[] = {IR_METRICS(NAMES_X)};
 static const char *const ctype_names[] = {IR_CTYPES(NAMES_X)};
+static const char *const objective_names[] = {IR_OBJECTIVES(NAMES_X)};
+static const char *const fn_role_names[] = {IR_FN_ROLES(NAMES_X)};
+static const char *const fn_form_names[] = {IR_FN_FORMS(NAMES_X)};
+static const char *const fn_goal_names[] = {IR_FN_GOALS(NAMES_X)};
 
 #define TABLE(var, what, names) \
     const ir_enum_table var = {what, names, (int)(sizeof names / sizeof names[0])};
@@ -40,6 +44,10 @@ TABLE(ir_src_table, "data source", src_names)
 TABLE(ir_task_table, "task", task_names)
 TABLE(ir_metric_table, "metric", metric_names)
 TABLE(ir_ctype_table, "C type", ctype_names)
+TABLE(ir_objective_table, "objective", objective_names)
+TABLE(ir_fn_role_table, "function role", fn_role_names)
+TABLE(ir_fn_form_table, "function form", fn_form_names)
+TABLE(ir_fn_goal_table, "metric goal", fn_goal_names)
 
 int ir_enum_lookup(const ir_enum_table *table, const char *name)
 {
@@ -72,10 +80,11 @@ void ir_enum_choices(const ir_enum_table *table, char *buf, unsigned long size)
 #define BIG 1e300
 
 #define NODE(name, id, type, field, table, applies, min, max) \
-    {#name, IR_NATTR_##id, type, offsetof(ir_node, field), table, applies, min, max, false}
+    {#name, IR_NATTR_##id, type, offsetof(ir_node, field), table, applies, min, max, false, 0, 0}
 const ir_attr_desc ir_node_attrs[] = {
-    NODE(activation, ACTIVATION, IR_T_ACT, activation, &ir_act_table,
-         WEIGHTED | BIT(IR_OP_ACTIVATION), 0, 0),
+    {"activation", IR_NATTR_ACTIVATION, IR_T_FNREF, offsetof(ir_node, activation), &ir_act_table,
+     WEIGHTED | BIT(IR_OP_ACTIVATION), 0, 0, false, offsetof(ir_node, activation_fn),
+     offsetof(ir_node, activation_args)},
     NODE(bias, BIAS, IR_T_BOOL, bias, NULL, WEIGHTED, 0, 0),
     NODE(bias_init, BIAS_INIT, IR_T_INIT, bias_init, NULL, WEIGHTED, -1e6, 1e6),
     NODE(epsilon, EPSILON, IR_T_FLOAT, epsilon, NULL, BIT(IR_OP_BATCHNORM), 0, 1),
@@ -94,7 +103,7 @@ const ir_attr_desc ir_node_attrs[] = {
 const int ir_node_attr_count = (int)(sizeof ir_node_attrs / sizeof ir_node_attrs[0]);
 
 #define DATA(name, id, type, field, table, applies, min, max) \
-    {#name, IR_DATTR_##id, type, offsetof(ir_dataset, field), table, applies, min, max, false}
+    {#name, IR_DATTR_##id, type, offsetof(ir_dataset, field), table, applies, min, max, false, 0, 0}
 const ir_attr_desc ir_data_attrs[] = {
     DATA(classes, CLASSES, IR_T_INT, classes, NULL, BIT(IR_SRC_BLOBS) | BIT(IR_SRC_SPIRALS), 2, 1000),
     DATA(factor, FACTOR, IR_T_FLOAT, factor, NULL, BIT(IR_SRC_CIRCLES), 0.01, 0.99),
@@ -118,7 +127,7 @@ const ir_attr_desc ir_data_attrs[] = {
 const int ir_data_attr_count = (int)(sizeof ir_data_attrs / sizeof ir_data_attrs[0]);
 
 #define TRAIN(name, id, type, field, table, applies, min, max, opt) \
-    {#name, IR_TATTR_##id, type, offsetof(ir_train, field), table, applies, min, max, opt}
+    {#name, IR_TATTR_##id, type, offsetof(ir_train, field), table, applies, min, max, opt, 0, 0}
 const ir_attr_desc ir_train_attrs[] = {
     TRAIN(batch, BATCH, IR_T_INT, batch, NULL, ALL, 1, 1 << 24, false),
     TRAIN(beta_1, BETA_1, IR_T_FLOAT, beta_1, NULL, ADAMS, 0, 0.999999, true),
@@ -131,12 +140,16 @@ const ir_attr_desc ir_train_attrs[] = {
     TRAIN(initial_accumulator_value, INITIAL_ACCUMULATOR_VALUE, IR_T_FLOAT,
           initial_accumulator_value, NULL, BIT(IR_OPT_ADAGRAD), 0, BIG, true),
     TRAIN(learning_rate, LEARNING_RATE, IR_T_FLOAT, learning_rate, NULL, ALL, 0, 1e6, true),
-    TRAIN(loss, LOSS, IR_T_ENUM, loss, &ir_loss_table, ALL, 0, 0, false),
-    TRAIN(metrics, METRICS, IR_T_METRICS, metrics, NULL, ALL, 0, 0, false),
+    {"loss", IR_TATTR_LOSS, IR_T_FNREF, offsetof(ir_train, loss), &ir_loss_table, ALL, 0, 0, false,
+     offsetof(ir_train, loss_fn), 0},
+    {"metrics", IR_TATTR_METRICS, IR_T_METRICS, offsetof(ir_train, metrics), NULL, ALL, 0, 0, false,
+     offsetof(ir_train, metric_fns), 0},
     TRAIN(model, MODEL, IR_T_REF, model, NULL, ALL, 0, 0, false),
     TRAIN(momentum, MOMENTUM, IR_T_FLOAT, momentum, NULL,
           BIT(IR_OPT_SGD) | BIT(IR_OPT_RMSPROP), 0, 1, true),
     TRAIN(nesterov, NESTEROV, IR_T_BOOL, nesterov, NULL, BIT(IR_OPT_SGD), 0, 0, true),
+    {"objective", IR_TATTR_OBJECTIVE, IR_T_FNREF, offsetof(ir_train, objective), &ir_objective_table,
+     ALL, 0, 0, false, offsetof(ir_train, objective_fn), 0},
     TRAIN(optimizer, OPTIMIZER, IR_T_ENUM, optimizer, &ir_opt_table, ALL, 0, 0, false),
     TRAIN(patience, PATIENCE, IR_T_INT, patience, NULL, ALL, 0, 1000000, false),
     TRAIN(rho, RHO, IR_T_FLOAT, rho, NULL, BIT(IR_OPT_RMSPROP) | BIT(IR_OPT_ADADELTA), 0, 1, true),
@@ -144,13 +157,19 @@ const ir_attr_desc ir_train_attrs[] = {
 };
 const int ir_train_attr_count = (int)(sizeof ir_train_attrs / sizeof ir_train_attrs[0]);
 
-#define FUNC(name, id, type, field, table) \
-    {#name, IR_FATTR_##id, type, offsetof(ir_function, field), table, ALL, 0, 0, false}
+/* Function attributes apply by role (the kind of a function is its role). */
+#define FUNC(name, id, type, field, table, applies) \
+    {#name, IR_FATTR_##id, type, offsetof(ir_function, field), table, applies, 0, 0, false, 0, 0}
+#define ROLE(r) BIT(IR_FN_ROLE_##r)
 const ir_attr_desc ir_func_attrs[] = {
-    FUNC(gradient, GRADIENT, IR_T_STR, gradient, NULL),
-    FUNC(library, LIBRARY, IR_T_STR, library, NULL),
-    FUNC(symbol, SYMBOL, IR_T_STR, symbol, NULL),
-    FUNC(type, TYPE, IR_T_ENUM, type, &ir_ctype_table),
+    FUNC(better, BETTER, IR_T_ENUM, better, &ir_fn_goal_table, ROLE(METRIC)),
+    FUNC(form, FORM, IR_T_ENUM, form, &ir_fn_form_table, ROLE(ACTIVATION)),
+    FUNC(gradient, GRADIENT, IR_T_STR, gradient, NULL, ROLE(ACTIVATION) | ROLE(LOSS)),
+    FUNC(library, LIBRARY, IR_T_STR, library, NULL, ALL),
+    FUNC(params, PARAMS, IR_T_NAMES, params, NULL, ROLE(ACTIVATION)),
+    FUNC(role, ROLE, IR_T_ENUM, role, &ir_fn_role_table, ALL),
+    FUNC(symbol, SYMBOL, IR_T_STR, symbol, NULL, ALL),
+    FUNC(type, TYPE, IR_T_ENUM, type, &ir_ctype_table, ALL),
 };
 const int ir_func_attr_count = (int)(sizeof ir_func_attrs / sizeof ir_func_attrs[0]);
 
@@ -234,12 +253,31 @@ void ir_attr_format(const ir_attr_desc *desc, const void *obj, char *buf, size_t
     case IR_T_ENUM:
         snprintf(buf, size, "%s", ir_enum_name(desc->table, *(const int *)field));
         break;
-    case IR_T_ACT: {
-        const ir_node *n = (const ir_node *)obj;
-        if (n->activation_fn)
-            snprintf(buf, size, "@%s", n->activation_fn);
-        else
+    case IR_T_FNREF: {
+        const char *fn = *(char *const *)((const char *)obj + desc->fn_offset);
+        if (!fn) {
             snprintf(buf, size, "%s", ir_enum_name(desc->table, *(const int *)field));
+            break;
+        }
+        size_t len = (size_t)snprintf(buf, size, "@%s", fn);
+        const ir_fn_args *args =
+            desc->args_offset ? (const ir_fn_args *)((const char *)obj + desc->args_offset) : NULL;
+        for (int i = 0; args && i < args->n && len < size; i++) {
+            ir_format_double(args->value[i], a, sizeof a);
+            len += (size_t)snprintf(buf + len, size - len, "%s%s%s%s", i ? "," : "(",
+                                    args->key[i] ? args->key[i] : "", args->key[i] ? "=" : "", a);
+        }
+        if (args && args->n > 0 && len < size)
+            snprintf(buf + len, size - len, ")");
+        break;
+    }
+    case IR_T_NAMES: {
+        const ir_names *l = (const ir_names *)field;
+        size_t len = (size_t)snprintf(buf, size, "[");
+        for (int i = 0; i < l->n && len < size; i++)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "", l->name[i]);
+        if (len < size)
+            snprintf(buf + len, size - len, "]");
         break;
     }
     case IR_T_STR:
@@ -298,6 +336,9 @@ void ir_attr_format(const ir_attr_desc *desc, const void *obj, char *buf, size_t
                                         ir_enum_name(&ir_metric_table, i));
                 first = 0;
             }
+        const ir_names *user = (const ir_names *)((const char *)obj + desc->fn_offset);
+        for (int i = 0; i < user->n && len < size; i++, first = 0)
+            len += (size_t)snprintf(buf + len, size - len, "%s@%s", first ? "" : ",", user->name[i]);
         if (len < size)
             snprintf(buf + len, size - len, "]");
         break;

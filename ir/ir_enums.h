@@ -58,6 +58,19 @@
 /* The C type of a user function's argument and result (see ir_function). */
 #define IR_CTYPES(X) X(FLOAT, float) X(DOUBLE, double)
 
+/* What a user function is for (see ir_function). */
+#define IR_FN_ROLES(X) X(ACTIVATION, activation) X(LOSS, loss) X(METRIC, metric)
+
+/* How a user activation is called: per element, or once per tensor. */
+#define IR_FN_FORMS(X) X(SCALAR, scalar) X(VECTOR, vector)
+
+/* Repair's objective when the train block names no user metric: validation
+ * accuracy for classification, mean absolute error for regression. */
+#define IR_OBJECTIVES(X) X(AUTO, auto)
+
+/* Which way a user metric improves. */
+#define IR_FN_GOALS(X) X(HIGHER, higher) X(LOWER, lower)
+
 #define IR_X_OP(id, name) IR_OP_##id,
 #define IR_X_ACT(id, name) IR_ACT_##id,
 #define IR_X_LOSS(id, name) IR_LOSS_##id,
@@ -69,6 +82,10 @@
 #define IR_X_TASK(id, name) IR_TASK_##id,
 #define IR_X_METRIC(id, name) IR_METRIC_##id,
 #define IR_X_CTYPE(id, name) IR_CTYPE_##id,
+#define IR_X_OBJECTIVE(id, name) IR_OBJECTIVE_##id,
+#define IR_X_FN_ROLE(id, name) IR_FN_ROLE_##id,
+#define IR_X_FN_FORM(id, name) IR_FN_FORM_##id,
+#define IR_X_FN_GOAL(id, name) IR_FN_GOAL_##id,
 
 typedef enum { IR_OPS(IR_X_OP) IR_OP_COUNT } ir_op;
 typedef enum { IR_ACTS(IR_X_ACT) IR_ACT_COUNT } ir_act;
@@ -81,6 +98,10 @@ typedef enum { IR_SOURCES(IR_X_SRC) IR_SRC_COUNT } ir_src;
 typedef enum { IR_TASKS(IR_X_TASK) IR_TASK_COUNT } ir_task;
 typedef enum { IR_METRICS(IR_X_METRIC) IR_METRIC_COUNT } ir_metric;
 typedef enum { IR_CTYPES(IR_X_CTYPE) IR_CTYPE_COUNT } ir_ctype;
+typedef enum { IR_OBJECTIVES(IR_X_OBJECTIVE) IR_OBJECTIVE_COUNT } ir_objective;
+typedef enum { IR_FN_ROLES(IR_X_FN_ROLE) IR_FN_ROLE_COUNT } ir_fn_role;
+typedef enum { IR_FN_FORMS(IR_X_FN_FORM) IR_FN_FORM_COUNT } ir_fn_form;
+typedef enum { IR_FN_GOALS(IR_X_FN_GOAL) IR_FN_GOAL_COUNT } ir_fn_goal;
 
 /* A closed vocabulary: its spellings, indexed by enum value. */
 typedef struct ir_enum_table {
@@ -91,7 +112,8 @@ typedef struct ir_enum_table {
 
 extern const ir_enum_table ir_op_table, ir_act_table, ir_loss_table,
     ir_opt_table, ir_init_table, ir_reg_table, ir_pad_table, ir_src_table,
-    ir_task_table, ir_metric_table, ir_ctype_table;
+    ir_task_table, ir_metric_table, ir_ctype_table, ir_objective_table, ir_fn_role_table,
+    ir_fn_form_table, ir_fn_goal_table;
 
 /* Index of NAME in TABLE, or -1. */
 int ir_enum_lookup(const ir_enum_table *table, const char *name);

@@ -91,14 +91,15 @@ void ir_print(FILE *out, const ir_program *p)
 {
     char value[VALUE_MAX];
     fputs(IR_TEXT_MAGIC "\n", out);
-    ir_attr_desc name_desc = {"source", 0, IR_T_STR, offsetof(ir_program, source_name), NULL, 0, 0, 0, false};
+    ir_attr_desc name_desc = {"source", 0, IR_T_STR, offsetof(ir_program, source_name), NULL, 0, 0, 0, false, 0, 0};
     ir_attr_format(&name_desc, p, value, sizeof value);
     fprintf(out, "source %s\n", value);
     for (int i = 0; i < p->n_functions; i++) {
         const ir_function *f = &p->functions[i];
         fprintf(out, "function @%s", f->name);
-        print_attrs(out, ir_func_attrs, ir_func_attr_count, f, 0, -1);
-        print_locations(out, f->span, &f->close, ir_func_attrs, ir_func_attr_count, f->attr_span, 0, -1);
+        print_attrs(out, ir_func_attrs, ir_func_attr_count, f, (int)f->role, -1);
+        print_locations(out, f->span, &f->close, ir_func_attrs, ir_func_attr_count, f->attr_span, (int)f->role,
+                        -1);
         fputc('\n', out);
     }
     for (int i = 0; i < p->n_datasets; i++) {

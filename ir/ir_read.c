@@ -228,7 +228,7 @@ static text_value *parse_value(reader *r, int depth)
         v = text_value_new(&r->scratch, TEXT_IDENT, t.span);
         v->text = t.kind == TK_GLOBAL ? tok_name(r) : arena_strndup(&r->scratch, t.start, (size_t)t.len);
         next(r);
-        if (t.kind == TK_IDENT && tok_is(r, "(")) {
+        if (tok_is(r, "(")) {   /* a call: sgd(...), or a user function's @swish_beta(beta=1.5) */
             v->kind = TEXT_CALL;
             if (!parse_args(r, &v->args, ')', depth))
                 return NULL;
@@ -374,14 +374,21 @@ static void read_function(reader *r, ir_program *p)
     ir_function *f = &p->functions[p->n_functions++];
     memset(f, 0, sizeof *f);
     f->name = ir_strdup(tok_name(r));
-    f->type = IR_CTYPE_DOUBLE;
+    ir_function_defaults(f);
     r->function_lines = ir_realloc(r->function_lines, sizeof *r->function_lines * (size_t)p->n_functions);
     r->function_lines[p->n_functions - 1] = r->tok.span;
     next(r);
     text_args args;
     if (!collect_attrs(r, &args))
         return;
-    apply_attrs(r, &args, NULL, ir_func_attrs, ir_func_attr_count, f, f->attr_span, 0, false, "functions");
+    const text_arg *role = ir_function_role_arg(&args);
+    if (role) {
+        const text_arg *seen[IR_FATTR_COUNT] = {0};
+        ir_attr_set(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, 0, false, "functions", role,
+                       r->diag);
+    }
+    apply_attrs(r, &args, role, ir_func_attrs, ir_func_attr_count, f, f->attr_span, (int)f->role, false,
+                "functions");
     f->span = (ir_span){0, 0, 0, 0, -1};
     parse_locations(r, &f->span, &f->close, ir_func_attrs, ir_func_attr_count, f->attr_span);
     if (!r->bad && (!f->library || !f->symbol)) {
@@ -524,6 +531,7 @@ static void read_node(reader *r, ir_model *m)
     memset(&node, 0, sizeof node);
     read_node_into(r, m, &node);
     free(node.activation_fn);
+    ir_fn_args_clear(&node.activation_args);
 }
 
 static void read_train(reader *r, ir_program *p)

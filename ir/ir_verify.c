@@ -64,22 +64,137 @@ static void list_names(char *buf, size_t size, const void *items, int n, size_t 
     }
 }
 
-bool ir_check_activations(const ir_program *p, diag_ctx *d)
+/* The function a use of NAME (as BUILTINS' kind, at AT) names, if it is a
+ * declared function of ROLE; else reports why not and returns NULL. */
+static const ir_function *function_use(const ir_program *p, const char *name, ir_fn_role role,
+                                       const ir_enum_table *builtins, ir_span at, diag_ctx *d)
 {
+    const ir_function *f = ir_find_function(p, name);
+    const char *rname = ir_enum_name(&ir_fn_role_table, (int)role);
+    if (!f) {
+        char choices[1024];
+        ir_enum_choices(builtins, choices, sizeof choices);
+        bool any = false;
+        for (int i = 0; i < p->n_functions; i++)
+            any |= p->functions[i].role == role;
+        diag_error(d, at, "unknown %s '%s'; valid choices: %s%s%s%s", builtins->what, name, choices,
+                   any ? ", or a declared " : "", any ? rname : "", any ? " function" : "");
+        return NULL;
+    }
+    if (f->role != role) {
+        diag_error(d, at, "function '%s' is a%s %s function, not a%s %s function", name,
+                   f->role == IR_FN_ROLE_ACTIVATION ? "n" : "", ir_enum_name(&ir_fn_role_table, (int)f->role),
+                   role == IR_FN_ROLE_ACTIVATION ? "n" : "", rname);
+        diag_note(d, f->span, "'%s' is declared here", name);
+        return NULL;
+    }
+    return f;
+}
+
+/* Matches the arguments A of a use of F (at AT) with F's parameters and
+ * puts them in declaration order, each keyed by its parameter. */
+static bool bind_args(const ir_function *f, ir_fn_args *a, ir_span at, diag_ctx *d)
+{
+    char names[256];
+    ir_attr_format(ir_attr_by_id(ir_func_attrs, ir_func_attr_count, IR_FATTR_PARAMS), f, names, sizeof names);
+    if (a->n != f->params.n) {
+        diag_error(d, at, "function '%s' takes %d parameter%s %s, got %d argument%s", f->name, f->params.n,
+                   f->params.n == 1 ? "" : "s", names, a->n, a->n == 1 ? "" : "s");
+        return false;
+    }
+    ir_fn_args out = {0};
+    out.n = a->n;
+    bool named = false, ok = true;
+    for (int i = 0; i < a->n && ok; i++) {
+        int slot = i;
+        if (!a->key[i]) {
+            if (named) {
+                diag_error(d, at, "function '%s': a positional argument follows a named one", f->name);
+                ok = false;
+            }
+        } else {
+            named = true;
+            for (slot = 0; slot < f->params.n && strcmp(f->params.name[slot], a->key[i]) != 0; slot++)
+                ;
+            if (slot == f->params.n) {
+                diag_error(d, at, "function '%s' has no parameter '%s'; its parameters: %s", f->name,
+                           a->key[i], names);
+                ok = false;
+            } else if (out.key[slot]) {
+                diag_error(d, at, "function '%s': parameter '%s' is given twice", f->name, a->key[i]);
+                ok = false;
+            }
+        }
+        if (ok) {
+            out.key[slot] = ir_strdup(f->params.name[slot]);
+            out.value[slot] = a->value[i];
+        }
+    }
+    if (!ok) {
+        for (int i = 0; i < out.n; i++)
+            free(out.key[i]);
+        return false;
+    }
+    ir_fn_args_clear(a);
+    *a = out;
+    return true;
+}
+
+/* Where attribute ID of an object was written, or the object's own span. */
+static ir_span attr_at(const ir_span *spans, int id, ir_span owner)
+{
+    return spans[id].line ? spans[id] : owner;
+}
+
+/* Checks each function's declaration: a name no built-in of its role has. */
+static bool check_declarations(const ir_program *p, diag_ctx *d)
+{
+    static const ir_enum_table *const builtins[IR_FN_ROLE_COUNT] = {&ir_act_table, &ir_loss_table,
+                                                                    &ir_metric_table};
     bool ok = true;
-    for (int i = 0; i < p->n_models; i++)
-        for (int j = 0; j < p->models[i].n_nodes; j++) {
-            const ir_node *n = &p->models[i].nodes[j];
-            if (!n->activation_fn || ir_find_function(p, n->activation_fn))
-                continue;
-            char choices[1024];
-            ir_enum_choices(&ir_act_table, choices, sizeof choices);
-            ir_span at = n->attr_span[IR_NATTR_ACTIVATION].line ? n->attr_span[IR_NATTR_ACTIVATION] : n->span;
-            diag_error(d, at, "unknown activation '%s'; valid choices: %s%s", n->activation_fn, choices,
-                       p->n_functions ? ", or a declared function" : "");
+    for (int i = 0; i < p->n_functions; i++) {
+        const ir_function *f = &p->functions[i];
+        const ir_enum_table *t = builtins[f->role];
+        if (ir_enum_lookup(t, f->name) >= 0) {
+            diag_error(d, f->span, "function '%s' has the name of a built-in %s; choose another name", f->name,
+                       t->what);
             ok = false;
         }
+    }
     return ok;
+}
+
+bool ir_bind_functions(ir_program *p, diag_ctx *d)
+{
+    int errors = d->errors;
+    check_declarations(p, d);
+    for (int i = 0; i < p->n_models; i++)
+        for (int j = 0; j < p->models[i].n_nodes; j++) {
+            ir_node *n = &p->models[i].nodes[j];
+            ir_span at = attr_at(n->attr_span, IR_NATTR_ACTIVATION, n->span);
+            if (!n->activation_fn) {
+                if (n->activation_args.n)   /* a pass's slip: a built-in has no arguments */
+                    diag_error(d, at, "built-in activation '%s' takes no arguments",
+                               ir_enum_name(&ir_act_table, (int)n->activation));
+                continue;
+            }
+            const ir_function *f = function_use(p, n->activation_fn, IR_FN_ROLE_ACTIVATION, &ir_act_table, at, d);
+            if (f)
+                bind_args(f, &n->activation_args, at, d);
+        }
+    if (p->has_train) {
+        ir_train *t = &p->train;
+        if (t->loss_fn)
+            function_use(p, t->loss_fn, IR_FN_ROLE_LOSS, &ir_loss_table,
+                         attr_at(t->attr_span, IR_TATTR_LOSS, t->span), d);
+        for (int i = 0; i < t->metric_fns.n; i++)
+            function_use(p, t->metric_fns.name[i], IR_FN_ROLE_METRIC, &ir_metric_table,
+                         attr_at(t->attr_span, IR_TATTR_METRICS, t->span), d);
+        if (t->objective_fn)
+            function_use(p, t->objective_fn, IR_FN_ROLE_METRIC, &ir_objective_table,
+                         attr_at(t->attr_span, IR_TATTR_OBJECTIVE, t->span), d);
+    }
+    return d->errors == errors;
 }
 
 bool ir_verify(ir_program *p, diag_ctx *d)
@@ -114,7 +229,7 @@ bool ir_verify(ir_program *p, diag_ctx *d)
         for (int j = 0; j < i; j++)
             if (strcmp(p->functions[j].name, p->functions[i].name) == 0)
                 diag_error(d, p->functions[i].span, "function '%s' is defined twice", p->functions[i].name);
-    ir_check_activations(p, d);
+    ir_bind_functions(p, d);
     if (p->has_train) {
         ir_train *t = &p->train;
         check_ranges(ir_train_attrs, ir_train_attr_count, t, (int)t->optimizer, t->span, "train", d);

@@ -14,9 +14,11 @@ bool ir_infer_shapes(ir_model *m, diag_ctx *d);
  * Returns true when P is valid. */
 bool ir_verify(ir_program *p, diag_ctx *d);
 
-/* Checks that every activation naming a user function names a declared one;
- * reports each that does not, with the valid choices. */
-bool ir_check_activations(const ir_program *p, diag_ctx *d);
+/* Checks that every use of a user function (activation, loss, metric,
+ * objective) names a declared function of that role, with one argument per
+ * parameter, which it puts in the parameters' order; reports each use that
+ * does not, with the valid choices. */
+bool ir_bind_functions(ir_program *p, diag_ctx *d);
 
 /* Verifies a program a pass produced; a violation there is a bug in dnnc, so
  * this prints the errors as internal and returns false. */

@@ -328,10 +328,38 @@ void rt_net_free(rt_net *net)
     free(net->params);
     free(net->values);
     free(net->grads);
-    for (int i = 0; net->layers && i < net->n_layers; i++)
-        rt_user_fn_close(net->layers[i].user_fn);
+    for (int k = 0; k < net->n_fns; k++) {
+        rt_user_fn_close(net->fns[k]);
+        free(net->fn_names[k]);
+    }
+    free(net->fns);
+    free(net->fn_names);
     free(net->layers);
     free(net);
+}
+
+/* NET's handle of function NAME of P, opened on first use: one library
+ * handle and one call interface per function per network, however many
+ * layers use it.  USER names the user in messages.  NULL with ERR set. */
+static rt_user_fn *function_handle(rt_net *net, const ir_program *p, const char *name, const char *user,
+                                   char *err, size_t errsize)
+{
+    for (int k = 0; k < net->n_fns; k++)
+        if (strcmp(net->fn_names[k], name) == 0)
+            return net->fns[k];
+    const ir_function *f = ir_find_function(p, name);
+    if (!f) {
+        snprintf(err, errsize, "%s: no function named '%s'", user, name);
+        return NULL;
+    }
+    rt_user_fn *u = rt_user_fn_open(p, f, err, errsize);
+    if (!u)
+        return NULL;
+    net->fns = ir_realloc(net->fns, sizeof *net->fns * (size_t)(net->n_fns + 1));
+    net->fn_names = ir_realloc(net->fn_names, sizeof *net->fn_names * (size_t)(net->n_fns + 1));
+    net->fns[net->n_fns] = u;
+    net->fn_names[net->n_fns++] = ir_strdup(name);
+    return u;
 }
 
 int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t errsize)
@@ -341,15 +369,50 @@ int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t er
         const char *name = L->node->activation_fn;
         if (!name || !ir_op_has_activation(L->op) || L->user_fn)
             continue;
-        const ir_function *f = ir_find_function(p, name);
-        if (!f) {
-            snprintf(err, errsize, "layer %s: no function named '%s'", L->node->name, name);
-            return -1;
-        }
-        if (!(L->user_fn = rt_user_fn_open(p, f, err, errsize)))
+        char user[160];
+        snprintf(user, sizeof user, "layer %s", L->node->name);
+        if (!(L->user_fn = function_handle(net, p, name, user, err, errsize)))
             return -1;
     }
+    const ir_train *t = &p->train;
+    if (t->loss_fn && !net->loss_fn && !(net->loss_fn = function_handle(net, p, t->loss_fn, "train", err, errsize)))
+        return -1;
+    if (net->n_metric_fns > 0)
+        return 0;
+    const char *names[IR_MAX_NAMES + 1];
+    int n = 0;
+    for (int k = 0; k < t->metric_fns.n; k++)
+        names[n++] = t->metric_fns.name[k];
+    bool listed = !t->objective_fn;
+    for (int k = 0; k < n && !listed; k++)
+        listed = strcmp(names[k], t->objective_fn) == 0;
+    if (!listed)
+        names[n++] = t->objective_fn;
+    for (int k = 0; k < n; k++) {
+        if (!(net->metric_fns[net->n_metric_fns] = function_handle(net, p, names[k], "train", err, errsize)))
+            return -1;
+        net->metric_names[net->n_metric_fns++] = names[k];
+    }
     return 0;
+}
+
+int rt_objective_index(const ir_program *p)
+{
+    const ir_train *t = &p->train;
+    if (!p->has_train || !t->objective_fn)
+        return -1;
+    for (int k = 0; k < t->metric_fns.n; k++)
+        if (strcmp(t->metric_fns.name[k], t->objective_fn) == 0)
+            return k;
+    return t->metric_fns.n;   /* rt_net_bind_functions puts it after the listed ones */
+}
+
+bool rt_net_function_failed(const rt_net *net, char *err, size_t errsize)
+{
+    for (int k = 0; k < net->n_fns; k++)
+        if (rt_user_fn_failed(net->fns[k], err, errsize))
+            return true;
+    return false;
 }
 
 void rt_net_forward(rt_net *net, int n, bool training)
@@ -360,7 +423,7 @@ void rt_net_forward(rt_net *net, int n, bool training)
         if (L->act != IR_ACT_LINEAR && !L->act_fused)
             rt_act_forward(L->act, L->z, L->y, n * L->out_size, L->out.c);
         else if (L->user_fn)
-            rt_user_fn_forward(L->user_fn, L->z, L->y, n * L->out_size);
+            rt_user_fn_forward(L->user_fn, L->node->activation_args.value, L->z, L->y, n * L->out_size);
         if (net->collect)
             rt_stats_forward(L, n);
     }
@@ -395,6 +458,9 @@ double rt_net_loss(rt_net *net, int n, const float *target, bool grad)
 {
     const rt_layer *L = &net->layers[net->n_layers - 1];
     const float *out = net->fused ? L->z : L->y;
+    if (net->loss_fn)
+        return rt_user_fn_value(net->loss_fn, out, target, (long)n * net->out_units,
+                                grad ? net->out_grad : NULL) + rt_net_penalty(net);
     return rt_loss(net->loss, net->fused, out, target, n, net->out_units,
                    grad ? net->out_grad : NULL) + rt_net_penalty(net);
 }
@@ -421,7 +487,8 @@ void rt_net_backward(rt_net *net, int n)
         if (L->act != IR_ACT_LINEAR && !L->act_fused && !(i == last && net->fused))
             rt_act_backward(L->act, L->z, L->y, L->dy, L->dz, n * L->out_size, L->out.c);
         else if (L->user_fn)
-            rt_user_fn_backward(L->user_fn, L->z, L->dy, L->dz, n * L->out_size);
+            rt_user_fn_backward(L->user_fn, L->node->activation_args.value, L->z, L->dy, L->dz,
+                                n * L->out_size);
         rt_layer_table[L->op]->backward(net, L, n);
         for (int k = 0; k < L->n_params; k++) {
             const rt_param *p = &net->params[L->param[k]];

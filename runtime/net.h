@@ -74,7 +74,7 @@ typedef struct rt_layer {
     ir_act act;             /* activation after the op (linear for none) */
     bool act_fused;         /* the op applies act itself (z == y, reads dy) */
     struct rt_user_fn *user_fn; /* a user function as activation (act is linear then),
-                                   bound by rt_net_bind_functions; NULL otherwise */
+                                   bound by rt_net_bind_functions (net->fns owns it); NULL otherwise */
     rt_dims in, out;        /* per-sample input and output extents */
     int in_rank, out_rank;  /* ranks of the IR shapes (1 vector, 3 image) */
     long in_size, out_size; /* floats per sample */
@@ -122,8 +122,16 @@ typedef struct rt_net {
     int threads;            /* threads the network may use */
     bool split_gemm;        /* OpenBLAS runs on one thread and dense layers split
                                their products over the workers (workers.h) */
-    ir_loss loss;           /* training loss */
+    ir_loss loss;           /* training loss (how targets are laid out, for a user loss) */
     bool fused;             /* the loss works on the last layer's logits */
+    struct rt_user_fn **fns;/* the user functions it calls, one handle each (owned) */
+    char **fn_names;        /* their names (owned) */
+    int n_fns;              /* how many */
+    struct rt_user_fn *loss_fn; /* a user function as the loss, or NULL (one of fns) */
+    struct rt_user_fn *metric_fns[IR_MAX_NAMES + 1]; /* user metrics, reported beside the built-in one */
+    const char *metric_names[IR_MAX_NAMES + 1]; /* their names (borrowed from the program) */
+    int n_metric_fns;       /* how many: the train block's metrics, then the objective if not among them */
+    double metric_values[IR_MAX_NAMES + 1]; /* their values on the split rt_evaluate saw last */
     rt_rng dropout_rng;     /* dropout masks */
     bool input_grad;        /* also compute the input's gradient (for tests) */
     float *dinput;          /* that gradient (max_batch x in_size) when input_grad */
@@ -132,10 +140,18 @@ typedef struct rt_net {
     int n_owned;            /* entries in owned */
 } rt_net;
 
-/* Loads the user functions that P's nodes name as activations into NET's
- * layers.  Every net of a program with user functions needs this before it
- * runs.  Returns 0, or -1 with ERR set. */
+/* Loads the user functions that P names (activations of NET's layers, the
+ * loss, the metrics and the objective) into NET.  Every net of a program with
+ * user functions needs this before it runs.  Returns 0, or -1 with ERR set. */
 int rt_net_bind_functions(rt_net *net, const ir_program *p, char *err, size_t errsize);
+
+/* Where P's objective (a user metric) is among the user metrics of a net
+ * of P (net->metric_values), or -1 when P's objective is the built-in one. */
+int rt_objective_index(const ir_program *p);
+
+/* Whether a user function of NET returned NaN for finite input; then ERR
+ * names it (a training stops with that error). */
+bool rt_net_function_failed(const rt_net *net, char *err, size_t errsize);
 
 /* Builds the layers of model M for batches of up to MAX_BATCH samples trained
  * with LOSS; initialises parameters from SEED.  On error returns NULL with a

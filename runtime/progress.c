@@ -68,8 +68,11 @@ void rt_progress_epoch_end(rt_progress *p, int epoch, const rt_epoch *e, bool ha
     const char *m = p->classification ? "accuracy" : "mae";
     fprintf(p->log, "epoch %d/%d: loss %.4f %s %.4f", epoch + 1, p->epochs, e->loss, m,
             e->metric);
-    if (has_val)
+    if (has_val) {
         fprintf(p->log, " val_loss %.4f val_%s %.4f", e->val_loss, m, e->val_metric);
+        for (int k = 0; k < p->n_user; k++)
+            fprintf(p->log, " val_%s %.4f", p->user_names[k], e->val_user[k]);
+    }
     fprintf(p->log, " (%.2f s)\n", e->seconds);
     fflush(p->log);
 }

@@ -23,6 +23,8 @@ typedef struct rt_progress {
     double epoch_start;     /* time the epoch started (rt_now) */
     double last_draw;       /* time of the last redraw */
     bool classification;    /* metric name: accuracy or mae */
+    int n_user;             /* user metrics in the epoch lines (validation only) */
+    const char *const *user_names; /* their names */
 } rt_progress;
 
 /* Seconds on a monotonic clock. */

@@ -6,11 +6,18 @@
  * validation twins are measured in evaluation mode after the epoch.  Losses
  * include the regularisation penalty, as Keras's do.  The metric is accuracy
  * for classification data and mean absolute error for regression data.
+ * User metrics (functions of the metric role) are measured on whole splits,
+ * validation after each epoch and test at the end, never on training batches.
  */
 #ifndef DNNC_RT_RESULT_H
 #define DNNC_RT_RESULT_H
 
 #include <stdbool.h>
+
+#include "ir.h"
+
+/* User metrics a result holds at most: the train block's, and the objective. */
+#define RT_MAX_USER_METRICS (IR_MAX_NAMES + 1)
 
 /* One epoch of training. */
 typedef struct rt_epoch {
@@ -18,6 +25,7 @@ typedef struct rt_epoch {
     double metric;          /* training accuracy or mae */
     double val_loss;        /* validation loss (NAN without a validation split) */
     double val_metric;      /* validation accuracy or mae (NAN likewise) */
+    double val_user[RT_MAX_USER_METRICS]; /* validation user metrics (rt_result.user_names) */
     int batches;            /* batches trained (fewer when a limit cut it short) */
     double seconds;         /* wall-clock time of the epoch, validation included */
 } rt_epoch;
@@ -30,6 +38,9 @@ typedef struct rt_result {
     bool has_test;          /* test_* are set (the data has a test split) */
     double test_loss;       /* loss on the test split */
     double test_metric;     /* accuracy or mae on the test split */
+    int n_user;             /* user metrics, measured on the validation and test splits */
+    const char *user_names[RT_MAX_USER_METRICS]; /* their names (borrowed from the program) */
+    double test_user[RT_MAX_USER_METRICS]; /* their values on the test split */
     float *batch_loss;      /* training loss of every batch, in order */
     long n_batches;         /* batches trained in total */
     long samples;           /* training samples processed in total */

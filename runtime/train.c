@@ -17,6 +17,7 @@
 #include "optim.h"
 #include "progress.h"
 #include "target.h"
+#include "user_fn.h"
 
 void rt_train_options_default(rt_train_options *o)
 {
@@ -86,7 +87,11 @@ rt_net *rt_net_for_program(const ir_program *p, const rt_data *d, uint64_t seed,
                  "(at most %d GiB): use a smaller batch", max_batch, m->name, gib, RT_MAX_ACTIVATION_GIB);
         return NULL;
     }
-    rt_net *net = rt_net_new(m, p->train.loss, max_batch, seed, false, err, errsize);
+    /* A user loss sees the activated outputs (never fused) and its targets laid
+     * out as for mse: one-hot classes (0 / 1 for one output unit), regression
+     * targets as they are. */
+    ir_loss loss = p->train.loss_fn ? IR_LOSS_MSE : p->train.loss;
+    rt_net *net = rt_net_new(m, loss, max_batch, seed, false, err, errsize);
     if (!net)
         return NULL;
     if (rt_net_bind_functions(net, p, err, errsize) < 0) {
@@ -135,6 +140,17 @@ int rt_evaluate(rt_net *net, const rt_data *d, const rt_split *s, double *loss_o
     if (rt_targets_setup(&tg, d, net->loss, net->out_units, net->model->name, err,
                          errsize) < 0)
         return -1;
+    /* User metrics see the whole split at once (an F1 score is not a mean
+     * over batches), with targets laid out as for a user loss. */
+    rt_targets mt;
+    float *all_out = NULL, *all_target = NULL;
+    long units = net->out_units;
+    if (net->n_metric_fns > 0) {
+        if (rt_targets_setup(&mt, d, IR_LOSS_MSE, net->out_units, net->model->name, err, errsize) < 0)
+            return -1;
+        all_out = rt_floats((long)s->n * units);
+        all_target = rt_floats((long)s->n * units);
+    }
     float *target = rt_floats((long)net->max_batch * tg.width);
     double lsum = 0.0, msum = 0.0;
     for (int s0 = 0; s0 < s->n; s0 += net->max_batch) {
@@ -149,11 +165,20 @@ int rt_evaluate(rt_net *net, const rt_data *d, const rt_split *s, double *loss_o
         rt_net_forward(net, m, false);
         lsum += rt_net_loss(net, m, target, false) * m;
         msum += rt_targets_metric(&tg, d, &part, NULL, m, rt_net_output(net));
+        if (all_out) {
+            memcpy(all_out + (long)s0 * units, rt_net_output(net), sizeof(float) * (size_t)(m * units));
+            rt_targets_fill(&mt, d, &part, NULL, m, all_target + (long)s0 * units);
+        }
     }
+    for (int k = 0; k < net->n_metric_fns; k++)
+        net->metric_values[k] =
+            s->n ? rt_user_fn_value(net->metric_fns[k], all_out, all_target, (long)s->n * units, NULL) : NAN;
+    free(all_out);
+    free(all_target);
     free(target);
     *loss_out = s->n ? lsum / s->n : NAN;
     *metric_out = s->n ? msum / s->n : NAN;
-    return 0;
+    return rt_net_function_failed(net, err, errsize) ? -1 : 0;
 }
 
 /* Where monitor statistics are gathered: the WINDOW batches before a call. */
@@ -245,13 +270,18 @@ int rt_train_net(rt_net *net, const ir_program *p, const rt_data *d,
         r.stats = ir_alloc(sizeof *r.stats * (size_t)net->n_layers);
         update_sq = rt_doubles(net->n_params);
     }
+    res->n_user = net->n_metric_fns;
+    for (int k = 0; k < net->n_metric_fns; k++)
+        res->user_names[k] = net->metric_names[k];
     rt_progress prog;
     rt_progress_init(&prog, o->progress, o->log, epochs, nb, tg.classification);
+    prog.n_user = res->has_val ? net->n_metric_fns : 0;
+    prog.user_names = net->metric_names;
 
     double t0 = rt_now(), best = INFINITY;
     int wait = 0;
     long step = 0;
-    bool stop = false;
+    bool stop = false, failed = false;   /* failed: a user function returned NaN */
     for (int e = 0; e < epochs && !stop; e++) {
         rt_progress_epoch_start(&prog);
         double te = rt_now();
@@ -284,6 +314,7 @@ int rt_train_net(rt_net *net, const ir_program *p, const rt_data *d,
             if (!isfinite(loss)) {
                 res->diverged = stop = true;
                 net->collect = false;
+                failed = rt_net_function_failed(net, err, errsize);
                 break;
             }
             if (net->n_trainable > 0) {
@@ -308,9 +339,17 @@ int rt_train_net(rt_net *net, const ir_program *p, const rt_data *d,
         ep->metric = seen ? msum / (double)seen : NAN;
         ep->batches = b;
         ep->val_loss = ep->val_metric = NAN;
+        for (int k = 0; k < RT_MAX_USER_METRICS; k++)
+            ep->val_user[k] = NAN;
+        if (failed)
+            break;
         if (res->has_val &&
-            rt_evaluate(net, d, &d->val, &ep->val_loss, &ep->val_metric, err, errsize) < 0)
-            break;  /* cannot happen: the same checks passed above */
+            rt_evaluate(net, d, &d->val, &ep->val_loss, &ep->val_metric, err, errsize) < 0) {
+            failed = true;  /* a user function failed: the same checks passed above */
+            break;
+        }
+        for (int k = 0; k < net->n_metric_fns && res->has_val; k++)
+            ep->val_user[k] = net->metric_values[k];
         ep->seconds = rt_now() - te;
         res->n_epochs++;
         rt_progress_epoch_end(&prog, e, ep, res->has_val);
@@ -333,7 +372,7 @@ int rt_train_net(rt_net *net, const ir_program *p, const rt_data *d,
     free(target);
     free(idx);
     rt_optim_free(&opt);
-    return 0;
+    return failed ? -1 : 0;
 }
 
 int rt_train(const ir_program *p, const rt_data *d, const rt_train_options *o,
@@ -347,6 +386,8 @@ int rt_train(const ir_program *p, const rt_data *d, const rt_train_options *o,
     if (rc == 0 && d->test.n > 0) {
         res->has_test = true;
         rc = rt_evaluate(net, d, &d->test, &res->test_loss, &res->test_metric, err, errsize);
+        for (int k = 0; k < net->n_metric_fns; k++)
+            res->test_user[k] = net->metric_values[k];
     }
     rt_net_free(net);
     return rc;

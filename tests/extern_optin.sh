@@ -60,6 +60,7 @@ refused() {
     check "$* ran no code of the library" '[ ! -e "$mark" ]'
 }
 refused --train
+refused --eval --load "$tmp/weights.safetensors"
 refused --diagnose
 refused --repair --trials 2
 

@@ -268,8 +268,8 @@ int main(void)
     signal(SIGALRM, on_alarm);
     alarm(600);
     char dir[8192];
-    static const char *const dirs[] = {"examples", "examples/faults", "tests/golden/ok", "tests/golden/errors",
-                                       "tests/golden/examples"};
+    static const char *const dirs[] = {"examples", "examples/faults", "examples/extern", "tests/golden/ok",
+                                       "tests/golden/errors", "tests/golden/examples"};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         snprintf(dir, sizeof dir, "%s/%s", srcdir, dirs[i]);
         seeds_in(dir);

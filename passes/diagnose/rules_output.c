@@ -109,6 +109,8 @@ static int classification_output(pass_ctx *ctx)
     const dx_facts *f = ctx->facts;
     ir_loss l = ctx->prog->train.loss;
     ir_act a = f->out_act;
+    if (ctx->prog->train.loss_fn)
+        return 0;   /* nothing known about what a user loss needs */
     bool probs = a == IR_ACT_SOFTMAX || a == IR_ACT_SIGMOID || a == IR_ACT_HARD_SIGMOID;
     char msg[256];
     double score = 0.0;
@@ -185,7 +187,7 @@ int dx_rule_output_activation(pass_ctx *ctx)
         return 1;
     }
     if (f->task == DX_TASK_CLASSIFICATION ||
-        (f->task == DX_TASK_UNKNOWN && classification_loss(ctx->prog->train.loss)))
+        (f->task == DX_TASK_UNKNOWN && !ctx->prog->train.loss_fn && classification_loss(ctx->prog->train.loss)))
         return classification_output(ctx);
     if (f->task == DX_TASK_REGRESSION)
         return regression_output(ctx);
@@ -198,6 +200,8 @@ int dx_rule_loss_labels(pass_ctx *ctx)
     ir_loss l = ctx->prog->train.loss;
     double score = 0.0;
     char msg[256];
+    if (ctx->prog->train.loss_fn)
+        return 0;   /* a user loss: which labels it suits is the user's knowledge */
     if (f->task == DX_TASK_CLASSIFICATION) {
         if (f->out_units == 1 && f->classes <= 2 && l == IR_LOSS_CATEGORICAL_CROSSENTROPY) {
             /* Keras's categorical cross-entropy first divides the outputs by

@@ -154,7 +154,8 @@ int dx_rule_regularizer_strength(pass_ctx *ctx)
 {
     const dx_facts *f = ctx->facts;
     const ir_model *m = f->model;
-    double loss0 = initial_loss(f, ctx->prog->train.loss);
+    /* A user loss's scale is unknown: taken as 1, like a regression loss's. */
+    double loss0 = ctx->prog->train.loss_fn ? 1.0 : initial_loss(f, ctx->prog->train.loss);
     int found = 0;
     for (int i = 0; m && i < m->n_nodes; i++) {
         const ir_node *n = &m->nodes[i];

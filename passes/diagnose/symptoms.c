@@ -450,7 +450,8 @@ static void detect_gradients(const run_view *v, dx_symptom_list *out)
 static bool fused_output(const run_view *v, int i)
 {
     const dx_facts *f = v->f;
-    return v->t->node_of[i] == f->out_act_node && rt_loss_fused(f->prog->train.loss, f->out_act);
+    return v->t->node_of[i] == f->out_act_node && !f->prog->train.loss_fn &&
+           rt_loss_fused(f->prog->train.loss, f->out_act);
 }
 
 /* Kernel columns whose update ratio stays below update_low at most points:

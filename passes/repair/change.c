@@ -72,7 +72,7 @@ int rp_changes_count_attrs(const rp_changes *l)
 static size_t type_size(ir_type type)
 {
     switch (type) {
-    case IR_T_INT: case IR_T_ENUM: case IR_T_ACT: return sizeof(int);
+    case IR_T_INT: case IR_T_ENUM: case IR_T_FNREF: return sizeof(int);
     case IR_T_FLOAT: return sizeof(double);
     case IR_T_BOOL: return sizeof(bool);
     case IR_T_INT2: return sizeof(ir_int2);
@@ -114,6 +114,22 @@ void rp_format_optimizer(const ir_train *t, bool spaced, char *buf, size_t size)
         snprintf(buf + len, size - len, ")");
 }
 
+/* Clears the user function (and its arguments) of attribute DESC of OBJ, which
+ * a built-in replaces; OWNED: OBJ owns them (else it is a shallow copy). */
+static void forget_function(const ir_attr_desc *desc, void *obj, bool owned)
+{
+    char **fn = (char **)((char *)obj + desc->fn_offset);
+    ir_fn_args *args = desc->args_offset ? (ir_fn_args *)((char *)obj + desc->args_offset) : NULL;
+    if (owned) {
+        free(*fn);
+        if (args)
+            ir_fn_args_clear(args);
+    }
+    *fn = NULL;
+    if (args)
+        args->n = 0;
+}
+
 /* Fills the common fields of a set-change from DESC on OBJ (a copy of the
  * target with the new value written in). */
 static rp_change set_change(const ir_attr_desc *desc, const void *old_obj, void *new_obj,
@@ -129,8 +145,8 @@ static rp_change set_change(const ir_attr_desc *desc, const void *old_obj, void 
     snprintf(c.attribute, sizeof c.attribute, "%s", desc->name);
     memcpy(&c.value, value, type_size(desc->type));
     memcpy((char *)new_obj + desc->offset, value, type_size(desc->type));
-    if (desc->type == IR_T_ACT)
-        ((ir_node *)new_obj)->activation_fn = NULL;   /* a built-in replaces a user function */
+    if (desc->type == IR_T_FNREF)   /* a built-in replaces a user function */
+        forget_function(desc, new_obj, false);
     ir_attr_format(desc, old_obj, c.before, sizeof c.before);
     ir_attr_format(desc, new_obj, c.after, sizeof c.after);
     snprintf(c.reason, sizeof c.reason, "%s", reason ? reason : "");
@@ -152,6 +168,21 @@ rp_change rp_set_node(const ir_program *p, const ir_node *node, int id, const vo
     ir_node copy = *node;
     rp_change c = set_change(desc, node, &copy, value, SUSPECT_NODE, node->name, cls, reason);
     locate(&c, &node->attr_span[id], &node->span);
+    return c;
+}
+
+rp_change rp_set_node_function(const ir_program *p, const ir_node *node, const char *fn, repair_class cls,
+                               const char *reason)
+{
+    int linear = IR_ACT_LINEAR;
+    rp_change c = rp_set_node(p, node, IR_NATTR_ACTIVATION, &linear, cls, reason);
+    snprintf(c.function, sizeof c.function, "%s", fn);
+    ir_node copy = *node;
+    copy.activation = IR_ACT_LINEAR;
+    copy.activation_fn = c.function;
+    copy.activation_args.n = 0;
+    ir_attr_format(ir_attr_by_id(ir_node_attrs, ir_node_attr_count, IR_NATTR_ACTIVATION), &copy, c.after,
+                   sizeof c.after);
     return c;
 }
 
@@ -326,10 +357,10 @@ bool rp_apply(ir_program *p, const rp_change *c, char *err, size_t errsize)
         return true;
     }
     memcpy((char *)obj + desc->offset, &c->value, type_size(desc->type));
-    if (desc->type == IR_T_ACT) {
-        ir_node *n = obj;
-        free(n->activation_fn);
-        n->activation_fn = NULL;
+    if (desc->type == IR_T_FNREF) {
+        forget_function(desc, obj, true);
+        if (c->function[0])
+            *(char **)((char *)obj + desc->fn_offset) = ir_strdup(c->function);
     }
     return true;
 }

@@ -46,6 +46,7 @@ typedef struct rp_change {
     char attribute[40];        /* set: attribute name ("optimizer" resets its parameters);
                                   insert/remove: "layer" */
     rp_value value;            /* set: the new value */
+    char function[RP_NAME_MAX];/* set of an activation: the user function it becomes ("" for value's built-in) */
     ir_node layer;             /* insert: the new layer (its name field is unused) */
     char before[RP_TEXT_MAX];  /* old value in IR syntax (insert: "", remove: the layer) */
     char after[RP_TEXT_MAX];   /* new value in IR syntax (remove: "") */
@@ -76,6 +77,10 @@ int rp_changes_count_attrs(const rp_changes *l);
  * field's C type).  Fills before/after/location. */
 rp_change rp_set_node(const ir_program *p, const ir_node *node, int id, const void *value,
                       repair_class cls, const char *reason);
+/* Sets layer NODE's activation to user function FN (declared in P, with no
+ * parameters). */
+rp_change rp_set_node_function(const ir_program *p, const ir_node *node, const char *fn, repair_class cls,
+                               const char *reason);
 /* Sets train attribute ID (ir_tattr); for IR_TATTR_OPTIMIZER, VALUE is an int
  * kind and applying it resets the optimiser's parameters to Keras's defaults
  * (clipping kept). */

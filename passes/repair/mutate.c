@@ -118,7 +118,7 @@ static bool parse_value(const ir_attr_desc *d, const char *text, rp_value *v)
     char *end;
     switch (d->type) {
     case IR_T_ENUM:
-    case IR_T_ACT:
+    case IR_T_FNREF:
         v->i = ir_enum_lookup(d->table, text);
         return v->i >= 0;
     case IR_T_BOOL:

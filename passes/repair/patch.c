@@ -75,6 +75,14 @@ void rp_source_value(const ir_attr_desc *desc, const void *obj, char *buf, size_
 {
     char raw[512];
     ir_attr_format(desc, obj, raw, sizeof raw);
+    if (desc->type == IR_T_FNREF || desc->type == IR_T_METRICS) {
+        /* The IR's @name of a user function is a bare name in .dnn. */
+        size_t k = 0;
+        for (const char *s = raw; *s; s++)
+            if (*s != '@')
+                raw[k++] = *s;
+        raw[k] = 0;
+    }
     if (desc->type == IR_T_FLOAT) {
         double v = *(const double *)((const char *)obj + desc->offset);
         double inv = v != 0 ? 1 / v : 0;

@@ -41,6 +41,12 @@ const char *const rp_symptom_names[] = {RP_SYMPTOMS(SYM_NAME)};
 
 #define CHECKS 12   /* monitor calls spread over a run */
 
+bool rp_objective_higher(const ir_program *p)
+{
+    const ir_function *f = ir_find_function(p, p->train.objective_fn);
+    return !f || f->better == IR_FN_GOAL_HIGHER;
+}
+
 int rp_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -145,9 +151,12 @@ void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcom
     /* rt_train's steps, with the test split evaluated only when asked. */
     rt_net *net = rt_net_for_program(job->prog, data, rt_effective_seed(job->prog, &o), out->err, sizeof out->err);
     int rc = net ? rt_train_net(net, job->prog, data, &o, &res, out->err, sizeof out->err) : -1;
+    int objective = rt_objective_index(job->prog);
     if (rc == 0 && job->test && data->test.n > 0) {
         res.has_test = true;
         rc = rt_evaluate(net, data, &data->test, &res.test_loss, &res.test_metric, out->err, sizeof out->err);
+        if (objective >= 0)
+            res.test_metric = net->metric_values[objective];
     }
     rt_net_free(net);
     out->seconds = rt_now() - t0;
@@ -155,8 +164,11 @@ void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcom
         out->ok = true;
         out->classification = res.classification;
         out->diverged = res.diverged;
+        out->user_objective = objective >= 0;
+        out->higher_better = objective >= 0 ? rp_objective_higher(job->prog) : res.classification;
         if (res.n_epochs > 0) {
-            out->val_metric = res.epochs[res.n_epochs - 1].val_metric;
+            const rt_epoch *last = &res.epochs[res.n_epochs - 1];
+            out->val_metric = objective >= 0 ? last->val_user[objective] : last->val_metric;
             out->val_loss = res.epochs[res.n_epochs - 1].val_loss;
         }
         if (res.has_test) {

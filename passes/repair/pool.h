@@ -53,9 +53,11 @@ typedef struct rp_outcome {
     bool ok;                /* it trained (else err says why) */
     bool diverged;          /* the loss became NaN or infinite */
     bool classification;    /* metrics are accuracies (else mean absolute errors) */
-    double val_metric;      /* validation accuracy or MAE after training */
+    bool user_objective;    /* val_metric and test_metric are the program's objective, a user metric */
+    bool higher_better;     /* val_metric and test_metric improve upwards (accuracy, or such a metric) */
+    double val_metric;      /* validation accuracy or MAE (or the objective) after training */
     double val_loss;        /* validation loss */
-    double test_metric;     /* test accuracy or MAE (NAN without a test split) */
+    double test_metric;     /* test accuracy or MAE, or the objective (NAN without a test split) */
     double test_loss;       /* test loss */
     double seconds;         /* wall-clock seconds of the run */
     int epochs;             /* epochs run (a cut epoch counts) */
@@ -80,6 +82,9 @@ void rp_pool_run(rp_pool *pool, const rp_job *jobs, int n, rp_outcome *out);
 /* Trains one job in this process (what a worker does) on the job's data,
  * else on DATA. */
 void rp_train_job(const rt_data *data, const rp_job *job, int threads, rp_outcome *out);
+
+/* Whether P's user objective improves upwards (its metric's better = higher). */
+bool rp_objective_higher(const ir_program *p);
 
 /* The number of cores available. */
 int rp_cores(void);

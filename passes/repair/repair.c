@@ -211,7 +211,7 @@ double rp_metric_score(const rp_outcome *o)
     /* A diverged run still has the metric its broken weights give (chance). */
     if (!o->ok || !isfinite(o->val_metric))
         return RP_WORST;
-    return o->classification ? o->val_metric : -o->val_metric;
+    return o->higher_better ? o->val_metric : -o->val_metric;
 }
 
 double rp_score(const rp_outcome *o)
@@ -219,17 +219,19 @@ double rp_score(const rp_outcome *o)
     double m = rp_metric_score(o);
     /* Accuracy moves in steps (a short training often leaves every candidate
      * at chance); the validation loss breaks ties, far below one step. */
-    if (m > RP_WORST && o->classification)
+    if (m > RP_WORST && (o->classification || o->user_objective))
         m -= 1e-6 * (isfinite(o->val_loss) ? fmin(fmax(o->val_loss, 0), 1000) : 1000);
     return m;
 }
 
-/* Test metric as "higher is better" (classification: accuracy). */
+/* Test metric as "higher is better" (classification: accuracy; a user
+ * objective: as its metric says). */
 static double test_score(const rp_session *s, double metric)
 {
     if (!isfinite(metric))
         return RP_WORST;
-    return s->facts.classes > 0 ? metric : -metric;
+    bool higher = s->prog->train.objective_fn ? rp_objective_higher(s->prog) : s->facts.classes > 0;
+    return higher ? metric : -metric;
 }
 
 bool rp_changes_same(const rp_changes *a, const rp_changes *b)

@@ -26,6 +26,8 @@ static void summary(const rp_runs *r, double *mean, double *sd)
 
 static const char *metric_name(const rp_session *s)
 {
+    if (s->prog->train.objective_fn)
+        return s->prog->train.objective_fn;
     return s->facts.classes > 0 ? "accuracy" : "mean absolute error";
 }
 
@@ -147,7 +149,9 @@ void rp_report_json(FILE *out, const rp_session *s, const rp_report_fix *fixes, 
         json_object_object_add(ref, "seconds", num(s->reference_seconds));
         json_object_object_add(root, "reference", ref);
     }
-    json_object_object_add(root, "metric", json_object_new_string(s->facts.classes > 0 ? "accuracy" : "mae"));
+    const char *metric = s->prog->train.objective_fn ? s->prog->train.objective_fn
+                         : s->facts.classes > 0 ? "accuracy" : "mae";
+    json_object_object_add(root, "metric", json_object_new_string(metric));
     json_object_object_add(root, "split", json_object_new_string(split_name(s)));
     json_object_object_add(root, "validation_carved", json_object_new_boolean(s->carved_validation));
     json_object *arr = json_object_new_array();

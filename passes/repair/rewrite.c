@@ -111,6 +111,8 @@ int rp_output_activation_for(const ir_program *p, const rp_facts *facts)
     if (od < 0)
         return -1;
     ir_loss loss = p->train.loss;
+    if (p->train.loss_fn)
+        return -1;   /* what a user loss needs is unknown */
     if (facts->classes == 0)
         return loss == IR_LOSS_POISSON ? -1 : IR_ACT_LINEAR;
     if (loss == IR_LOSS_HINGE || loss == IR_LOSS_SQUARED_HINGE || loss == IR_LOSS_CATEGORICAL_HINGE)

@@ -1,7 +1,7 @@
 /* rewrite_act.c: repair passes over activations and the loss.
  *
- * change_activation tries every activation of the language on each hidden
- * layer; fix_output_activation makes the output agree with the loss and the
+ * change_activation tries every activation of the language, and each of the
+ * program's own (user functions without parameters), on each hidden layer; fix_output_activation makes the output agree with the loss and the
  * labels (alone, or together with the loss that suits the labels);
  * change_loss tries the losses that the data's labels admit.  Priors encode
  * common practice (relu-family hidden layers, softmax + cross-entropy for
@@ -9,8 +9,13 @@
  * them at search time.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "rewrite.h"
+
+/* Prior of one of the program's own activations on a hidden layer: its
+ * author chose it for this program, but dnnc knows nothing of its shape. */
+#define USER_ACTIVATION_PRIOR 0.3
 
 /* Prior of activation A on hidden layer N. */
 static double hidden_prior(ir_act a, const ir_node *n)
@@ -89,6 +94,18 @@ void rp_pass_activation(const rp_ctx *ctx, rp_edits *out)
             rp_change c = rp_set_node(ctx->prog, n, IR_NATTR_ACTIVATION, &a, REPAIR_ACTIVATION, reason);
             rp_emit1(ctx, out, &c, hidden_prior((ir_act)a, n));
         }
+        /* The program's own activations (those without parameters, whose
+         * values only a use could give) are candidates too. */
+        for (int k = 0; k < ctx->prog->n_functions; k++) {
+            const ir_function *f = &ctx->prog->functions[k];
+            if (f->role != IR_FN_ROLE_ACTIVATION || f->params.n > 0 ||
+                (n->activation_fn && strcmp(n->activation_fn, f->name) == 0))
+                continue;
+            snprintf(reason, sizeof reason, "hidden layer %s: the program's function %s instead of %s", n->name,
+                     f->name, cur);
+            rp_change c = rp_set_node_function(ctx->prog, n, f->name, REPAIR_ACTIVATION, reason);
+            rp_emit1(ctx, out, &c, USER_ACTIVATION_PRIOR);
+        }
     }
     whole_stack(ctx, out, m, outi);
 }
@@ -131,7 +148,7 @@ void rp_pass_output_activation(const rp_ctx *ctx, rp_edits *out)
     ir_loss loss;
     ir_act act;
     canonical_output(&ctx->facts, m->nodes[od].units, &loss, &act);
-    if (loss != p->train.loss) {
+    if (loss != p->train.loss || p->train.loss_fn) {
         rp_changes cs = {0};
         snprintf(reason, sizeof reason, "%s labels: %s output with %s", ctx->facts.classes ? "class" : "numeric",
                  ir_enum_name(&ir_act_table, (int)act), ir_enum_name(&ir_loss_table, (int)loss));
@@ -201,13 +218,13 @@ void rp_pass_loss(const rp_ctx *ctx, rp_edits *out)
         return;
     char reason[200];
     for (int l = 0; l < IR_LOSS_COUNT; l++) {
-        if (l == (int)p->train.loss)
+        if (l == (int)p->train.loss && !p->train.loss_fn)
             continue;
         double prior = loss_prior((ir_loss)l, &ctx->facts, m->nodes[od].units, m->nodes[oi].activation);
         if (prior <= 0)
             continue;
         snprintf(reason, sizeof reason, "%s instead of %s for %s", ir_enum_name(&ir_loss_table, l),
-                 ir_enum_name(&ir_loss_table, (int)p->train.loss),
+                 p->train.loss_fn ? p->train.loss_fn : ir_enum_name(&ir_loss_table, (int)p->train.loss),
                  ctx->facts.classes ? "class labels" : "regression targets");
         rp_change c = rp_set_train(p, IR_TATTR_LOSS, &l, REPAIR_LOSS, reason);
         rp_emit1(ctx, out, &c, prior);

@@ -80,6 +80,29 @@ static const char prog_regression[] =
     "    epochs = 20\n"
     "}\n";
 
+/* User functions in every role: the program's own parameterless activation
+ * is a candidate for its hidden layers; one with a parameter is not. */
+static const char prog_functions[] =
+    "function mish { library = \"libx.so\"; symbol = \"mish\" }\n"
+    "function swish_beta { library = \"libx.so\"; symbol = \"sb\"; params = [beta] }\n"
+    "function huber_loss { role = loss; library = \"libx.so\"; symbol = \"huber\" }\n"
+    "function f1 { role = metric; library = \"libx.so\"; symbol = \"f1\" }\n"
+    "dataset d { source = blobs(samples = 400, features = 4, classes = 2) }\n"
+    "model m {\n"
+    "    input [4]\n"
+    "    h1: dense 8, activation = swish_beta(beta = 2)\n"
+    "    h2: dense 8, activation = sigmoid\n"
+    "    out: dense 2, activation = softmax\n"
+    "}\n"
+    "train {\n"
+    "    model = m\n"
+    "    data = d\n"
+    "    loss = huber_loss\n"
+    "    metrics = [accuracy, f1]\n"
+    "    objective = f1\n"
+    "    optimizer = sgd(learning_rate = 0.001)\n"
+    "}\n";
+
 static bool same(const ir_attr_desc *d, const void *a, const void *b)
 {
     char x[256], y[256];
@@ -185,8 +208,10 @@ static void check_edit(const ir_program *base, const rp_edit *e, const rp_facts 
 
 int main(void)
 {
-    const char *texts[] = {prog_binary, prog_multi, prog_regression};
-    rp_facts facts[] = {rtest_facts(2, 0, 1), rtest_facts(3, -300, 900), rtest_facts(0, -1, 1)};
+    const char *texts[] = {prog_binary, prog_multi, prog_regression, prog_functions};
+    rp_facts facts[] = {rtest_facts(2, 0, 1), rtest_facts(3, -300, 900), rtest_facts(0, -1, 1),
+                        rtest_facts(2, 0, 1)};
+    int user_candidates = 0, parameterised_candidates = 0;
     facts[1].range_ratio = 400;
     facts[2].prep_min = -0.001;
     facts[2].prep_max = 0.001;
@@ -204,6 +229,10 @@ int main(void)
             CHECK(rp_passes[c].cls == (repair_class)c, "pass table out of order at %d", c);
             proposed[c] += edits.n;
             for (int i = 0; i < edits.n; i++) {
+                for (int j = 0; j < edits.items[i].changes.n; j++) {
+                    user_candidates += strcmp(edits.items[i].changes.items[j].after, "@mish") == 0;
+                    parameterised_candidates += strncmp(edits.items[i].changes.items[j].after, "@swish_beta", 11) == 0;
+                }
                 CHECK(edits.items[i].cls == (repair_class)c, "%s: edit of another class", rp_passes[c].name);
                 CHECK(edits.items[i].changes.n > 0, "%s: empty edit", rp_passes[c].name);
                 check_edit(base, &edits.items[i], &facts[k], rp_passes[c].name);
@@ -235,5 +264,9 @@ int main(void)
     }
     for (int c = 0; c < REPAIR_CLASS_COUNT; c++)
         CHECK(proposed[c] > 0, "pass %s proposed nothing on any program", rp_passes[c].name);
+    CHECK(user_candidates == 2, "the program's function mish is proposed for its 2 hidden layers, %d times",
+          user_candidates);
+    CHECK(parameterised_candidates == 0, "a function with parameters is never proposed (%d times)",
+          parameterised_candidates);
     return check_finish("test_rewrite");
 }

@@ -1,5 +1,7 @@
 /* test_gradients.c: finite-difference gradient checks of every layer kind,
- * activation and loss of the runtime.
+ * activation and loss of the runtime, and of user functions (the example
+ * library of examples/extern/, found through DNNC_EXTERN_DIR) in each role
+ * and form, with their declared derivatives and with central differences.
  *
  * For each small model, the analytic gradients of rt_net_backward (every
  * trainable tensor and the input) are compared with central differences of
@@ -17,6 +19,7 @@
 #include "net.h"
 #include "rng.h"
 #include "testutil.h"
+#include "user_fn.h"
 
 #define STEP 2e-3
 #define ATOL 1.5e-3
@@ -121,6 +124,9 @@ static void make_targets(ir_loss l, float *t, int n, int k, rt_rng *r, bool zero
 /* Tasks kernels may split a batch into (the direct convolutions use them). */
 static int threads = 1;
 
+/* The program whose model is checked (its user functions are bound). */
+static ir_program *prog;
+
 /* Builds model M, checks every gradient with N samples and loss L. */
 static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *what)
 {
@@ -129,6 +135,11 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
     CHECK(net != NULL, "%s: %s", what, err);
     if (!net)
         return;
+    if (rt_net_bind_functions(net, prog, err, sizeof err) < 0) {
+        CHECK(false, "%s: %s", what, err);
+        rt_net_free(net);
+        return;
+    }
     rt_net_set_threads(net, threads);
     rt_rng r;
     rt_rng_seed(&r, rt_hash_string(what));
@@ -183,8 +194,6 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
 }
 
 /* A fresh program whose model is filled by the caller. */
-static ir_program *prog;
-
 static ir_model *fresh(void)
 {
     ir_program_free(prog);
@@ -446,6 +455,140 @@ static void check_saturation_bounds(void)
              "sigmoid and tanh saturate beyond +-5");
 }
 
+/* ---- user functions ---- */
+
+/* Declares function NAME of the example library in the current program. */
+static void declare(const char *name, const char *symbol, const char *gradient, ir_fn_role role,
+                    ir_fn_form form, ir_ctype type, const char *param)
+{
+    const char *dir = getenv("DNNC_EXTERN_DIR");
+    char lib[4096];
+    snprintf(lib, sizeof lib, "%s/libdnnc_extern.so", dir ? dir : "DNNC_EXTERN_DIR-is-not-set");
+    prog->functions = ir_realloc(prog->functions, sizeof *prog->functions * (size_t)(prog->n_functions + 1));
+    ir_function *f = &prog->functions[prog->n_functions++];
+    memset(f, 0, sizeof *f);
+    f->name = ir_strdup(name);
+    f->library = ir_strdup(lib);
+    f->symbol = ir_strdup(symbol);
+    f->gradient = ir_strdup(gradient);
+    f->role = role;
+    f->form = form;
+    f->type = type;
+    if (param)
+        f->params = (ir_names){1, {ir_strdup(param)}};
+}
+
+/* A model whose hidden layer's activation is user function NAME (with one
+ * argument ARG when HAS_ARG), checked under mse. */
+static void user_activation(const char *name, const char *symbol, const char *gradient, ir_fn_form form,
+                            ir_ctype type, bool has_arg, double arg)
+{
+    ir_model *m = fresh();
+    declare(name, symbol, gradient, IR_FN_ROLE_ACTIVATION, form, type, has_arg ? "beta" : NULL);
+    tu_input(m, 5, 0, 0);
+    ir_node *h = tu_dense(m, "fc1", 6, IR_ACT_LINEAR);
+    h->activation_fn = ir_strdup(name);
+    if (has_arg)
+        h->activation_args = (ir_fn_args){1, {ir_strdup("beta")}, {arg}};
+    tu_dense(m, "out", 3, IR_ACT_LINEAR);
+    char what[160];
+    snprintf(what, sizeof what, "user activation %s (%s, %s, %s)", symbol, ir_enum_name(&ir_fn_form_table, form),
+             ir_enum_name(&ir_ctype_table, type), gradient ? "declared derivative" : "central differences");
+    gradcheck(m, IR_LOSS_MSE, 4, false, what);
+}
+
+/* A model trained with user loss huber (its gradient, or central differences). */
+static void user_loss(const char *gradient)
+{
+    ir_model *m = fresh();
+    declare("huber_loss", "huber", gradient, IR_FN_ROLE_LOSS, IR_FN_FORM_VECTOR, IR_CTYPE_FLOAT, NULL);
+    prog->train.loss_fn = ir_strdup("huber_loss");
+    tu_input(m, 5, 0, 0);
+    tu_dense(m, "fc1", 6, IR_ACT_TANH);
+    tu_dense(m, "out", 3, IR_ACT_LINEAR);
+    /* Targets of unit spread, so both sides of Huber's kink at |e| = 1 are met. */
+    gradcheck(m, IR_LOSS_MSE, 4, false, gradient ? "user loss huber (declared gradient)"
+                                                 : "user loss huber (central differences)");
+}
+
+/* Opens function F of the current program (the test fails if it cannot). */
+static rt_user_fn *open_fn(const ir_function *f)
+{
+    char err[512];
+    rt_user_fn *u = rt_user_fn_open(prog, f, err, sizeof err);
+    CHECK(u != NULL, "%s", err);
+    return u;
+}
+
+/* What the runtime computes with user functions, beside their gradients:
+ * parameters reach the function, the scalar and vector forms agree, a
+ * metric's value, and NaN for finite input is reported by name. */
+static void check_user_values(void)
+{
+    int failures = check_failed;
+    fresh();
+    declare("swish_beta", "swish_beta", NULL, IR_FN_ROLE_ACTIVATION, IR_FN_FORM_SCALAR, IR_CTYPE_FLOAT, "beta");
+    declare("mish", "mish", "mish_grad", IR_FN_ROLE_ACTIVATION, IR_FN_FORM_SCALAR, IR_CTYPE_DOUBLE, NULL);
+    declare("mish_v", "mish_vector", NULL, IR_FN_ROLE_ACTIVATION, IR_FN_FORM_VECTOR, IR_CTYPE_FLOAT, NULL);
+    declare("f1", "f1", NULL, IR_FN_ROLE_METRIC, IR_FN_FORM_SCALAR, IR_CTYPE_FLOAT, NULL);
+    declare("c_log", "log", NULL, IR_FN_ROLE_ACTIVATION, IR_FN_FORM_SCALAR, IR_CTYPE_DOUBLE, NULL);
+    free(prog->functions[4].library);
+    prog->functions[4].library = ir_strdup("libm.so.6");
+    rt_user_fn *sw = open_fn(&prog->functions[0]), *ms = open_fn(&prog->functions[1]);
+    rt_user_fn *mv = open_fn(&prog->functions[2]), *f1 = open_fn(&prog->functions[3]);
+    rt_user_fn *lg = open_fn(&prog->functions[4]);
+    if (!sw || !ms || !mv || !f1 || !lg)
+        goto out;
+    float z[5] = {-3, -0.5f, 0, 0.7f, 2.5f}, y[5], y2[5];
+    for (int b = 0; b < 2; b++) {
+        double beta = b ? 2.0 : 0.5;
+        rt_user_fn_forward(sw, &beta, z, y, 5);
+        double worst = 0;
+        for (int i = 0; i < 5; i++)
+            worst = fmax(worst, fabs(y[i] - z[i] / (1 + exp(-beta * z[i]))));
+        CHECK(worst < 1e-6, "swish_beta(beta = %g) is x sigmoid(beta x): off by %g", beta, worst);
+    }
+    rt_user_fn_forward(ms, NULL, z, y, 5);
+    rt_user_fn_forward(mv, NULL, z, y2, 5);
+    double worst = 0;
+    for (int i = 0; i < 5; i++)
+        worst = fmax(worst, fabs(y[i] - y2[i]));
+    CHECK(worst < 1e-6, "mish in scalar (double) and vector (float) form agree: off by %g", worst);
+    /* pred > 0.5 is positive: tp = 1 (0.9), fp = 1 (0.7), fn = 1 (0.4): F1 = 2/4. */
+    float pred[4] = {0.9f, 0.2f, 0.7f, 0.4f}, target[4] = {1, 0, 0, 1};
+    double f = rt_user_fn_value(f1, pred, target, 4, NULL);
+    CHECK(fabs(f - 0.5) < 1e-6, "f1 of 1 true positive, 1 false positive, 1 false negative is 0.5, got %g", f);
+    char err[256] = "";
+    CHECK(!rt_user_fn_failed(lg, err, sizeof err), "log has not failed before it is called");
+    float zl[3] = {2, -1, 3}, yl[3];
+    rt_user_fn_forward(lg, NULL, zl, yl, 3);
+    CHECK(rt_user_fn_failed(lg, err, sizeof err) && strstr(err, "c_log") && strstr(err, "-1"),
+             "log(-1) is NaN for finite input, reported naming the function and the input: '%s'", err);
+    printf("%s user function values\n", check_failed > failures ? "FAIL" : "ok  ");
+out:
+    rt_user_fn_close(sw);
+    rt_user_fn_close(ms);
+    rt_user_fn_close(mv);
+    rt_user_fn_close(f1);
+    rt_user_fn_close(lg);
+}
+
+static void check_user_functions(void)
+{
+    rt_user_fn_permit(true);
+    user_activation("mish", "mish", "mish_grad", IR_FN_FORM_SCALAR, IR_CTYPE_DOUBLE, false, 0);
+    user_activation("mish", "mish", NULL, IR_FN_FORM_SCALAR, IR_CTYPE_DOUBLE, false, 0);
+    user_activation("mish", "mish_vector", "mish_vector_grad", IR_FN_FORM_VECTOR, IR_CTYPE_FLOAT, false, 0);
+    user_activation("mish", "mish_vector", NULL, IR_FN_FORM_VECTOR, IR_CTYPE_FLOAT, false, 0);
+    user_activation("swish_beta", "swish_beta", NULL, IR_FN_FORM_SCALAR, IR_CTYPE_FLOAT, true, 1.5);
+    user_activation("swish_vec", "swish_beta_vector", "swish_beta_vector_grad", IR_FN_FORM_VECTOR,
+                    IR_CTYPE_DOUBLE, true, 0.7);
+    user_activation("swish_vec", "swish_beta_vector", NULL, IR_FN_FORM_VECTOR, IR_CTYPE_DOUBLE, true, 0.7);
+    user_loss("huber_grad");
+    user_loss(NULL);
+    check_user_values();
+}
+
 int main(void)
 {
     check_saturation_bounds();
@@ -455,6 +598,7 @@ int main(void)
     check_misc_layers();
     check_activations();
     check_losses();
+    check_user_functions();
     ir_program_free(prog);
     return check_finish("test_gradients");
 }
