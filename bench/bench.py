@@ -92,9 +92,9 @@ def main():
         work = flops(which, n_train, n_val)
         print("\n%s (%s): %d training + %d validation samples, %.1f GFLOP per epoch"
               % (which, example, n_train, n_val, work / 1e9))
-        print("  %-30s %9s %11s %9s" % ("", "s/epoch", "samples/s", "GFLOP/s"))
+        print("  %-34s %9s %11s %9s" % ("", "s/epoch", "samples/s", "GFLOP/s"))
         for name, t in best.items():
-            print("  %-30s %9.3f %11.0f %9.1f" % (name, t, n_train / t, work / t / 1e9))
+            print("  %-34s %9.3f %11.0f %9.1f" % (name, t, n_train / t, work / t / 1e9))
         if have_torch:
             fastest = min(best[c[0]] for c in configs)
             for label in labels:

@@ -1,7 +1,7 @@
 /* rewrite_recipe.c: repair passes over the training recipe.
  *
  * change_optimizer (each other optimiser with Keras's defaults, clipping
- * kept), change_learning_rate (decades up and down, and the optimiser's
+ * kept; the same optimiser with one parameter back to its default), change_learning_rate (decades up and down, and the optimiser's
  * default), change_batch (the study's sizes 16..512), change_epochs (x2, x3,
  * x5, /2) and add_clipping (clipnorm 1, clipvalue 0.5; a bound that is set
  * removed).  Learning-rate priors
@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "rewrite.h"
 
@@ -28,6 +29,26 @@ void rp_pass_optimizer(const rp_ctx *ctx, rp_edits *out)
                  ir_enum_name(&ir_opt_table, k), ir_enum_name(&ir_opt_table, (int)t->optimizer));
         rp_change c = rp_set_train(ctx->prog, IR_TATTR_OPTIMIZER, &k, REPAIR_OPTIMIZER, reason);
         rp_emit1(ctx, out, &c, prior[k]);
+    }
+    /* The same optimiser with one of its parameters (momentum, rho, the
+     * betas, epsilon, ...) back to Keras's default. */
+    static const ir_tattr params[] = {IR_TATTR_MOMENTUM, IR_TATTR_NESTEROV, IR_TATTR_RHO,
+                                      IR_TATTR_BETA_1, IR_TATTR_BETA_2, IR_TATTR_EPSILON,
+                                      IR_TATTR_INITIAL_ACCUMULATOR_VALUE};
+    ir_train def = *t;
+    ir_train_optimizer_defaults(&def, t->optimizer);
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+        const ir_attr_desc *d = ir_attr_by_id(ir_train_attrs, ir_train_attr_count, (int)params[i]);
+        if (!d || !ir_attr_applies(d, (int)t->optimizer))
+            continue;
+        const char *now = (const char *)t + d->offset, *was = (const char *)&def + d->offset;
+        size_t size = d->type == IR_T_BOOL ? sizeof(bool) : sizeof(double);
+        if (memcmp(now, was, size) == 0)
+            continue;
+        snprintf(reason, sizeof reason, "%s's default %s", ir_enum_name(&ir_opt_table, (int)t->optimizer),
+                 d->name);
+        rp_change c = rp_set_train(ctx->prog, (int)params[i], was, REPAIR_OPTIMIZER, reason);
+        rp_emit1(ctx, out, &c, 0.2);
     }
 }
 

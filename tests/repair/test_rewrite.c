@@ -63,7 +63,8 @@ static const char prog_multi[] =
 
 /* A healthy-looking regression program (clipping already on). */
 /* A convolutional classifier whose geometry collapses the map, with a
- * batchnorm whose statistics never settle and a tight clipping bound. */
+ * batchnorm whose statistics never settle, a tight clipping bound and a
+ * momentum off its default. */
 static const char prog_conv[] =
     "dataset d {\n"
     "    source = blobs(samples = 300, features = 64, classes = 3)\n"
@@ -80,7 +81,7 @@ static const char prog_conv[] =
     "    model = m\n"
     "    data = d\n"
     "    loss = categorical_crossentropy\n"
-    "    optimizer = sgd(learning_rate = 0.01, clipnorm = 0.001, clipvalue = 0.001)\n"
+    "    optimizer = sgd(learning_rate = 0.01, momentum = 0.99, clipnorm = 0.001, clipvalue = 0.001)\n"
     "    batch = 32\n"
     "    epochs = 3\n"
     "}\n";
