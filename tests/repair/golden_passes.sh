@@ -3,7 +3,7 @@
 # as TAP.  Each tests/golden/passes/NAME.dnn (or NAME.ir) names the passes to
 # run on it in a '# passes: P1 P2 ...' line; for each, golden_passes prints
 # every edit the pass proposes with its IR diff and (for .dnn) the source
-# diff the patcher writes, which must equal tests/golden/passes/NAME.P.out.
+# diff the patcher writes, which must equal tests/golden/passes/NAME.P.expected.
 #
 # Regenerate the expected files with `tests/repair/golden_passes.sh --update`
 # (or `make update-golden`) and review them as a git diff.
@@ -21,7 +21,7 @@ for f in "$dir"/*.dnn "$dir"/*.ir; do
     passes=$(sed -n 's/^# passes: *//p' "$f")
     [ -n "$passes" ] || { not_ok "$file names no passes"; continue; }
     for pass in $passes; do
-        expected="$dir/$name.$pass.out"
+        expected="$dir/$name.$pass.expected"
         if ! (cd "$dir" && "$TOOL" "$file" "$pass") > "$tmp/out" 2> "$tmp/err"; then
             not_ok "$file $pass"
             show "$tmp/err"
