@@ -78,16 +78,16 @@ static void test_causes(void)
     o->kind = SUSPECT_SYMPTOM;
     snprintf(o->caused_by, sizeof o->caused_by, "train.learning_rate");
     dx_rank(&l, 0.15);
-    check(l.n == 3 && strcmp(l.items[0].node, "h2") == 0 && l.items[0].score == 0.6,
+    CHECK(l.n == 3 && strcmp(l.items[0].node, "h2") == 0 && l.items[0].score == 0.6,
           "a symptom whose cause is not suspected keeps its score");
-    check(strcmp(l.items[1].attribute, "scale") == 0 && strcmp(l.items[2].node, "h1") == 0 &&
+    CHECK(strcmp(l.items[1].attribute, "scale") == 0 && strcmp(l.items[2].node, "h1") == 0 &&
               l.items[2].score < l.items[1].score,
           "a symptom ranks below its cause");
-    check(strstr(l.items[2].evidence, "ranked below its cause data.scale") != NULL,
+    CHECK(strstr(l.items[2].evidence, "ranked below its cause data.scale") != NULL,
           "and its evidence says why");
     char place[64];
     suspect_place(&l.items[1], place, sizeof place);
-    check(strcmp(place, "data.scale") == 0, "suspect_place writes target.attribute");
+    CHECK(strcmp(place, "data.scale") == 0, "suspect_place writes target.attribute");
     suspect_list_free(&l);
 }
 
