@@ -2,13 +2,13 @@
 """bench/repair_cost_fit.py: fits the constants of repair's cost model.
 
 dnnc --repair charges every training a cost worked out from the program and
-the data (passes/repair_cost.c): a linear model over a few features of the
+the data (passes/repair/repair_cost.c): a linear model over a few features of the
 run.  With DNNC_REPAIR_COST_LOG=FILE, repair appends one line per training
 (its features and its measured wall-clock seconds) and one comment per data
 load.  This script fits the per-feature constants to such a log by
 non-negative least squares on the relative error (a cost model must get
 small trainings right as well as large ones), prints them as the C
-initialiser of passes/repair_cost.c, and says how well the model predicts.
+initialiser of passes/repair/repair_cost.c, and says how well the model predicts.
 Two constants come from the comments: the cost of forking a worker (the
 median over batches of the batch's wall-clock time less the makespan of its
 trainings' measured times, as the pool schedules them) and the cost of

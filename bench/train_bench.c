@@ -1,7 +1,7 @@
 /* train_bench.c: trainings per second of small programs, in process.
  *
  * Repair trains hundreds of small candidate programs, one per core and each
- * on one thread (passes/pool.c), so what a training costs besides its maths
+ * on one thread (passes/repair/pool.c), so what a training costs besides its maths
  * (building the network, allocating, per-batch and per-epoch overheads,
  * evaluation passes) is the speed of a repair.  This benchmark loads each
  * program given and its dataset once, then runs rt_train on one thread with
@@ -19,36 +19,26 @@
 #include <string.h>
 
 #include "data.h"
-#include "diag.h"
 #include "ir.h"
-#include "lower.h"
-#include "parse.h"
 #include "progress.h"
+#include "source.h"
 #include "train.h"
 
 #define MIN_RUNS 5
 
-/* Reads and compiles PATH; NULL (after printing why) on failure. */
+/* Reads and compiles PATH as dnnc does (compiler/source.c); NULL (after
+ * printing why) on failure. */
 static ir_program *load_program(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "train_bench: cannot open %s\n", path);
+    char err[512];
+    long size;
+    char *text = dnnc_read_file(path, &size, err, sizeof err);
+    if (!text) {
+        fprintf(stderr, "train_bench: %s\n", err);
         return NULL;
     }
-    static char text[1 << 20];
-    long size = (long)fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[size] = 0;
-    diag_ctx d;
-    diag_init(&d, path, text, size);
-    ast_program ast = {0};
-    ir_program *p = NULL;
-    if (parse_dnn(text, size, &ast, &d))
-        p = lower_program(&ast, path, &d);
-    diag_print(&d, stderr);
-    diag_free(&d);
-    ast_program_free(&ast);
+    ir_program *p = dnnc_compile_text(path, text, true);
+    free(text);
     return p;
 }
 

@@ -11,21 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Which attribute a layer's positional value sets (-1: none allowed). */
-static int positional_attr(ir_op op)
-{
-    switch (op) {
-    case IR_OP_INPUT: return IR_NATTR_SHAPE;
-    case IR_OP_DENSE: return IR_NATTR_UNITS;
-    case IR_OP_CONV2D: return IR_NATTR_FILTERS;
-    case IR_OP_MAXPOOL:
-    case IR_OP_AVGPOOL: return IR_NATTR_POOL;
-    case IR_OP_DROPOUT: return IR_NATTR_RATE;
-    case IR_OP_ACTIVATION: return IR_NATTR_ACTIVATION;
-    default: return -1;
-    }
-}
-
 /* How a layer's required attribute is written, for "missing" messages. */
 static const char *positional_example(ir_op op)
 {
@@ -35,53 +20,13 @@ static const char *positional_example(ir_op op)
     case IR_OP_CONV2D: return "conv2d 32, kernel = 3";
     case IR_OP_DROPOUT: return "dropout 0.5";
     case IR_OP_ACTIVATION: return "activation relu";
-    default: return NULL;
+    case IR_OP_MAXPOOL:
+    case IR_OP_AVGPOOL:
+    case IR_OP_FLATTEN:
+    case IR_OP_BATCHNORM: return NULL;   /* nothing they must be given */
+    case IR_OP_COUNT: break;             /* not a kind; -Wswitch flags a new one */
     }
-}
-
-void lower_attr_choices(const ir_attr_desc *table, int count, int kind, bool optimizer_params,
-                        char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < count && len < size; i++)
-        if (ir_attr_applies(&table[i], kind) && table[i].optimizer_param == optimizer_params)
-            len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", table[i].name);
-}
-
-void lower_set_attr(const ir_attr_desc *table, int count, void *obj, ir_span *spans,
-                      const ast_arg **seen, int kind, bool optimizer_params, const char *what,
-                      const ast_arg *arg, diag_ctx *d)
-{
-    const ir_attr_desc *desc = ir_attr_find(table, count, arg->key);
-    char choices[1024];
-    if (!desc || desc->optimizer_param != optimizer_params || !ir_attr_applies(desc, kind)) {
-        lower_attr_choices(table, count, kind, optimizer_params, choices, sizeof choices);
-        if (desc && desc->optimizer_param && !optimizer_params)
-            diag_error(d, arg->key_span, "'%s' is an optimizer parameter: write optimizer = name(%s = ...)",
-                       arg->key, arg->key);
-        else if (desc && ir_attr_applies(desc, kind))
-            diag_error(d, arg->key_span, "'%s' belongs in the train block, not in the optimizer", arg->key);
-        else if (desc)
-            diag_error(d, arg->key_span, "'%s' does not apply to %s; valid: %s", arg->key, what, choices);
-        else
-            diag_error(d, arg->key_span, "unknown attribute '%s' for %s; valid: %s", arg->key, what,
-                       choices);
-        return;
-    }
-    int slot = (int)(desc - table);
-    if (seen[slot]) {
-        diag_error(d, arg->key_span, "'%s' is given twice", arg->key);
-        diag_note(d, seen[slot]->key_span.line ? seen[slot]->key_span : seen[slot]->span,
-                  "first given here");
-        return;
-    }
-    seen[slot] = arg;
-    if (lower_attr(desc, obj, arg->value, d)) {
-        ir_span s = arg->value->span;
-        s.key_off = arg->key ? arg->key_span.off : -1;
-        spans[desc->id] = s;
-    }
+    return NULL;
 }
 
 /* ---- datasets ---- */
@@ -92,8 +37,8 @@ static void lower_dataset(const ast_block *b, ir_dataset *ds, diag_ctx *d)
     ds->name = ir_strdup(b->name);
     ds->span = b->span;
     ds->close = b->close;
-    const ast_arg *seen[32] = {0};
-    const ast_arg *source = NULL;
+    const text_arg *seen[32] = {0};
+    const text_arg *source = NULL;
     for (int i = 0; i < b->entries.n; i++)
         if (strcmp(b->entries.items[i].key, "source") == 0 && !source)
             source = &b->entries.items[i];
@@ -103,8 +48,8 @@ static void lower_dataset(const ast_block *b, ir_dataset *ds, diag_ctx *d)
         diag_error(d, b->span, "dataset '%s' has no source; write source = one of: %s", b->name, choices);
         return;
     }
-    const ast_value *sv = source->value;
-    if (sv->kind != AST_IDENT && sv->kind != AST_CALL && sv->kind != AST_STRING) {
+    const text_value *sv = source->value;
+    if (sv->kind != TEXT_IDENT && sv->kind != TEXT_CALL && sv->kind != TEXT_STRING) {
         diag_error(d, sv->span, "source takes a format or generator such as idx(\"folder\") or blobs(samples = 500)");
         return;
     }
@@ -129,8 +74,8 @@ static void lower_dataset(const ast_block *b, ir_dataset *ds, diag_ctx *d)
     /* Arguments of the source call: a positional path, then named attributes. */
     bool has_path = ds->source == IR_SRC_IDX || ds->source == IR_SRC_CSV;
     int positional = 0;
-    for (int i = 0; sv->kind == AST_CALL && i < sv->args.n; i++) {
-        const ast_arg *a = &sv->args.items[i];
+    for (int i = 0; sv->kind == TEXT_CALL && i < sv->args.n; i++) {
+        const text_arg *a = &sv->args.items[i];
         if (!a->key) {
             if (!has_path || positional++ > 0) {
                 diag_error(d, a->span, "%s() takes %s", sv->text,
@@ -139,16 +84,16 @@ static void lower_dataset(const ast_block *b, ir_dataset *ds, diag_ctx *d)
             }
             const ir_attr_desc *pd = ir_attr_find(ir_data_attrs, ir_data_attr_count, "path");
             seen[pd - ir_data_attrs] = a;
-            if (lower_attr(pd, ds, a->value, d))
+            if (ir_attr_convert(pd, ds, a->value, d))
                 ds->attr_span[IR_DATTR_PATH] = a->value->span;
             continue;
         }
-        lower_set_attr(ir_data_attrs, ir_data_attr_count, ds, ds->attr_span, seen, kind, false, what, a, d);
+        ir_attr_set(ir_data_attrs, ir_data_attr_count, ds, ds->attr_span, seen, kind, false, what, a, d);
     }
     for (int i = 0; i < b->entries.n; i++) {
-        const ast_arg *a = &b->entries.items[i];
+        const text_arg *a = &b->entries.items[i];
         if (a != source)
-            lower_set_attr(ir_data_attrs, ir_data_attr_count, ds, ds->attr_span, seen, kind, false, what, a, d);
+            ir_attr_set(ir_data_attrs, ir_data_attr_count, ds, ds->attr_span, seen, kind, false, what, a, d);
     }
     if (has_path && !ds->path)
         diag_error(d, sv->span, "%s data needs a path: source = %s(\"%s\")", sv->text, sv->text,
@@ -208,17 +153,17 @@ static void lower_layer(const ast_layer *l, ir_node *n, diag_ctx *d)
     n->span = l->span;
     for (int k = 0; k < IR_NATTR_COUNT; k++)
         n->attr_span[k].key_off = -1;
-    const ast_arg *seen[32] = {0};
-    int pos = positional_attr(n->op);
+    const text_arg *seen[32] = {0};
+    int pos = ir_op_positional_attr(n->op);
     const ir_attr_desc *pos_desc = pos >= 0 ? ir_attr_by_id(ir_node_attrs, ir_node_attr_count, pos) : NULL;
-    ast_arg pos_arg = {0};
+    text_arg pos_arg = {0};
     if (l->positional) {
         if (!pos_desc) {
             diag_error(d, l->positional->span, "%s takes no value here; write named attributes after a comma",
                        l->kind);
-        } else if (lower_attr(pos_desc, n, l->positional, d)) {
+        } else if (ir_attr_convert(pos_desc, n, l->positional, d)) {
             n->attr_span[pos] = l->positional->span;
-            pos_arg = (ast_arg){NULL, l->positional->span, l->positional, l->positional->span};
+            pos_arg = (text_arg){NULL, l->positional->span, l->positional, l->positional->span};
         }
         if (pos_desc)
             seen[pos_desc - ir_node_attrs] = &pos_arg;
@@ -227,9 +172,9 @@ static void lower_layer(const ast_layer *l, ir_node *n, diag_ctx *d)
     snprintf(what, sizeof what, "%s layers", l->kind);
     bool stride_given = false;
     for (int i = 0; i < l->attrs.n; i++) {
-        const ast_arg *a = &l->attrs.items[i];
+        const text_arg *a = &l->attrs.items[i];
         stride_given |= strcmp(a->key, "stride") == 0;
-        lower_set_attr(ir_node_attrs, ir_node_attr_count, n, n->attr_span, seen, op, false, what, a, d);
+        ir_attr_set(ir_node_attrs, ir_node_attr_count, n, n->attr_span, seen, op, false, what, a, d);
     }
     /* Keras pools stride by their window unless told otherwise. */
     if ((n->op == IR_OP_MAXPOOL || n->op == IR_OP_AVGPOOL) && !stride_given)
@@ -267,17 +212,17 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
     t->close = b->close;
     for (int k = 0; k < IR_TATTR_COUNT; k++)
         t->attr_span[k].key_off = -1;
-    const ast_arg *seen[32] = {0};
-    const ast_arg *opt = NULL;
+    const text_arg *seen[32] = {0};
+    const text_arg *opt = NULL;
     for (int i = 0; i < b->entries.n; i++)
         if (strcmp(b->entries.items[i].key, "optimizer") == 0 && !opt)
             opt = &b->entries.items[i];
     /* The optimizer first: its kind sets the defaults its parameters override. */
     if (opt) {
-        const ast_value *v = opt->value;
+        const text_value *v = opt->value;
         const ir_attr_desc *od = ir_attr_find(ir_train_attrs, ir_train_attr_count, "optimizer");
         seen[od - ir_train_attrs] = opt;
-        if (v->kind != AST_IDENT && v->kind != AST_CALL && v->kind != AST_STRING) {
+        if (v->kind != TEXT_IDENT && v->kind != TEXT_CALL && v->kind != TEXT_STRING) {
             diag_error(d, v->span, "optimizer takes a name such as adam or sgd(learning_rate = 0.01)");
         } else {
             int kind = ir_enum_lookup(&ir_opt_table, v->text);
@@ -290,14 +235,14 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
                 ir_span s = v->span;
                 s.key_off = opt->key_span.off;
                 t->attr_span[IR_TATTR_OPTIMIZER] = s;
-                for (int i = 0; v->kind == AST_CALL && i < v->args.n; i++) {
-                    const ast_arg *a = &v->args.items[i];
+                for (int i = 0; v->kind == TEXT_CALL && i < v->args.n; i++) {
+                    const text_arg *a = &v->args.items[i];
                     if (!a->key && i == 0) {
                         /* sgd(0.01), as Keras's SGD(0.01): the learning rate. */
-                        ast_arg lr = *a;
+                        text_arg lr = *a;
                         lr.key = "learning_rate";
                         lr.key_span = a->span;
-                        lower_set_attr(ir_train_attrs, ir_train_attr_count, t, t->attr_span, seen, kind,
+                        ir_attr_set(ir_train_attrs, ir_train_attr_count, t, t->attr_span, seen, kind,
                                        true, v->text, &lr, d);
                         t->attr_span[IR_TATTR_LEARNING_RATE].key_off = -1;
                         continue;
@@ -307,7 +252,7 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
                                    "(the learning rate): %s(0.01, momentum = 0.9)", v->text);
                         continue;
                     }
-                    lower_set_attr(ir_train_attrs, ir_train_attr_count, t, t->attr_span, seen, kind, true,
+                    ir_attr_set(ir_train_attrs, ir_train_attr_count, t, t->attr_span, seen, kind, true,
                               v->text, a, d);
                 }
             }
@@ -316,9 +261,9 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
         diag_error(d, b->span, "train needs an optimizer, such as optimizer = adam(learning_rate = 0.001)");
     }
     for (int i = 0; i < b->entries.n; i++) {
-        const ast_arg *a = &b->entries.items[i];
+        const text_arg *a = &b->entries.items[i];
         if (a != opt)
-            lower_set_attr(ir_train_attrs, ir_train_attr_count, t, t->attr_span, seen, (int)t->optimizer, false,
+            ir_attr_set(ir_train_attrs, ir_train_attr_count, t, t->attr_span, seen, (int)t->optimizer, false,
                       "train", a, d);
     }
     static const char *const required[] = {"model", "data", "loss"};
@@ -331,41 +276,24 @@ static void lower_train(const ast_block *b, ir_train *t, diag_ctx *d)
 
 /* ---- user functions ---- */
 
-void lower_function_defaults(ir_function *f)
-{
-    f->type = IR_CTYPE_DOUBLE;
-    f->role = IR_FN_ROLE_ACTIVATION;
-    f->form = IR_FN_FORM_SCALAR;
-    f->better = IR_FN_GOAL_HIGHER;
-}
-
-/* The "role = ..." entry of ARGS, or NULL: the other attributes apply by role. */
-const ast_arg *lower_function_role(const ast_args *args)
-{
-    for (int i = 0; i < args->n; i++)
-        if (args->items[i].key && strcmp(args->items[i].key, "role") == 0)
-            return &args->items[i];
-    return NULL;
-}
-
 static void lower_function(const ast_block *b, ir_function *f, diag_ctx *d)
 {
     f->name = ir_strdup(b->name);
     f->span = b->span;
     f->close = b->close;
-    lower_function_defaults(f);
+    ir_function_defaults(f);
     for (int k = 0; k < IR_FATTR_COUNT; k++)
         f->attr_span[k].key_off = -1;
-    const ast_arg *seen[IR_FATTR_COUNT] = {0};
-    const ast_arg *role = lower_function_role(&b->entries);
+    const text_arg *seen[IR_FATTR_COUNT] = {0};
+    const text_arg *role = ir_function_role_arg(&b->entries);
     if (role)
-        lower_set_attr(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, 0, false, "functions", role, d);
+        ir_attr_set(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, 0, false, "functions", role, d);
     char what[32];
     snprintf(what, sizeof what, "%s functions", ir_enum_name(&ir_fn_role_table, (int)f->role));
     for (int i = 0; i < b->entries.n; i++)
         if (&b->entries.items[i] != role)
-            lower_set_attr(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, (int)f->role, false, what,
-                           &b->entries.items[i], d);
+            ir_attr_set(ir_func_attrs, ir_func_attr_count, f, f->attr_span, seen, (int)f->role, false, what,
+                        &b->entries.items[i], d);
     if (!f->library || !f->symbol)
         diag_error(d, b->span, "function '%s' needs library = \"file.so\" and symbol = \"name\"", b->name);
 }

@@ -18,7 +18,7 @@
  *   arg      := value | key "=" value
  */
 %define api.pure full
-%define api.location.type {ir_span}
+%define api.location.type {source_span}
 %define parse.error custom
 %define parse.lac full
 %define lr.default-reduction consistent
@@ -45,7 +45,7 @@ struct lex_state *yyget_extra(yyscan_t scanner);
 #define YYLLOC_DEFAULT(cur, rhs, n)                                         \
     do {                                                                    \
         if (n) {                                                            \
-            (cur) = ast_span_join(YYRHSLOC(rhs, 1), YYRHSLOC(rhs, n));      \
+            (cur) = source_span_join(YYRHSLOC(rhs, 1), YYRHSLOC(rhs, n));      \
         } else {                                                            \
             (cur) = YYRHSLOC(rhs, 0);                                       \
             (cur).off += (cur).len;                                         \
@@ -62,34 +62,34 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ast_program *prog, diag_ctx 
         diag_error(diag, *loc, "%s", msg);
 }
 
-static ast_value *binary(ast_program *prog, char op, ast_value *l, ast_value *r, ir_span span)
+static text_value *binary(ast_program *prog, char op, text_value *l, text_value *r, source_span span)
 {
-    ast_value *v = ast_value_new(prog, AST_BINARY, span);
+    text_value *v = text_value_new(&prog->arena, TEXT_BINARY, span);
     v->op = op;
     v->lhs = l;
     v->rhs = r;
     return v;
 }
 
-static ast_arg make_arg(const char *key, ir_span key_span, ast_value *value, ir_span span)
+static text_arg make_arg(const char *key, source_span key_span, text_value *value, source_span span)
 {
-    ast_arg a = {key, key_span, value, span};
+    text_arg a = {key, key_span, value, span};
     a.span.key_off = key ? key_span.off : -1;
     return a;
 }
 
-static ast_args prepend(ast_program *prog, ast_arg first, ast_args rest)
+static text_args prepend(ast_program *prog, text_arg first, text_args rest)
 {
-    ast_args all = {0};
-    ast_args_push(prog, &all, first);
+    text_args all = {0};
+    text_args_push(&prog->arena, &all, first);
     for (int i = 0; i < rest.n; i++)
-        ast_args_push(prog, &all, rest.items[i]);
+        text_args_push(&prog->arena, &all, rest.items[i]);
     return all;
 }
 
-static ast_layer make_layer(const char *label, ir_span label_span, const char *kind,
-                            ir_span kind_span, ast_value *positional, ast_args attrs,
-                            ir_span span)
+static ast_layer make_layer(const char *label, source_span label_span, const char *kind,
+                            source_span kind_span, text_value *positional, text_args attrs,
+                            source_span span)
 {
     ast_layer l = {label, label_span, kind, kind_span, positional, attrs, span};
     return l;
@@ -99,9 +99,9 @@ static ast_layer make_layer(const char *label, ir_span label_span, const char *k
 %union {
     struct { double value; bool integer; } num;
     const char *str;
-    ast_value *val;
-    ast_args args;
-    ast_arg arg;
+    text_value *val;
+    text_args args;
+    text_arg arg;
     ast_layer layer;
 }
 
@@ -135,18 +135,18 @@ program
 
 block
     : DATASET IDENT '{' entries_body '}' {
-          ast_block *b = ast_block_push(prog, AST_DATASET, $2, ast_span_join(@1, @2));
+          ast_block *b = ast_block_push(prog, AST_DATASET, $2, source_span_join(@1, @2));
           b->entries = $4;
           b->close = @5;
       }
     | MODEL IDENT '{' layers_body '}' {
           ast_block *b = &prog->blocks[prog->n_blocks - 1];
-          b->span = ast_span_join(@1, @2);
+          b->span = source_span_join(@1, @2);
           b->name = $2;
           b->close = @5;
       }
     | FUNCTION IDENT '{' entries_body '}' {
-          ast_block *b = ast_block_push(prog, AST_FUNCTION, $2, ast_span_join(@1, @2));
+          ast_block *b = ast_block_push(prog, AST_FUNCTION, $2, source_span_join(@1, @2));
           b->entries = $4;
           b->close = @5;
       }
@@ -159,14 +159,14 @@ block
 
 entries_body
     : entries
-    | entries entry                    { ast_args_push(prog, &$1, $2); $$ = $1; }
+    | entries entry                    { text_args_push(&prog->arena, &$1, $2); $$ = $1; }
     | entries error                    { $$ = $1; }
     ;
 
 entries
-    : %empty                           { $$ = (ast_args){0}; }
+    : %empty                           { $$ = (text_args){0}; }
     | entries NL                       { $$ = $1; }
-    | entries entry NL                 { ast_args_push(prog, &$1, $2); $$ = $1; }
+    | entries entry NL                 { text_args_push(&prog->arena, &$1, $2); $$ = $1; }
     | entries error NL                 { $$ = $1; yyerrok; }
     ;
 
@@ -198,13 +198,13 @@ layers
 
 layer
     : IDENT opt_value layers_attrs {
-          $$ = make_layer(NULL, (ir_span){0}, $1, @1, $2, $3, @$);
+          $$ = make_layer(NULL, (source_span){0}, $1, @1, $2, $3, @$);
       }
     | IDENT ':' IDENT opt_value layers_attrs {
           $$ = make_layer($1, @1, $3, @3, $4, $5, @$);
       }
     | IDENT first_attr layers_attrs {
-          $$ = make_layer(NULL, (ir_span){0}, $1, @1, NULL, prepend(prog, $2, $3), @$);
+          $$ = make_layer(NULL, (source_span){0}, $1, @1, NULL, prepend(prog, $2, $3), @$);
       }
     | IDENT ':' IDENT first_attr layers_attrs {
           $$ = make_layer($1, @1, $3, @3, NULL, prepend(prog, $4, $5), @$);
@@ -213,7 +213,7 @@ layer
 
 /* "dropout rate = 0.5": the first attribute may come without a comma. */
 first_attr
-    : key '=' value                    { $$ = make_arg($1, @1, $3, ast_span_join(@1, @3)); }
+    : key '=' value                    { $$ = make_arg($1, @1, $3, source_span_join(@1, @3)); }
     ;
 
 opt_value
@@ -222,9 +222,9 @@ opt_value
     ;
 
 layers_attrs
-    : %empty                           { $$ = (ast_args){0}; }
+    : %empty                           { $$ = (text_args){0}; }
     | layers_attrs ',' newlines key '=' value {
-          ast_args_push(prog, &$1, make_arg($4, @4, $6, ast_span_join(@4, @6)));
+          text_args_push(&prog->arena, &$1, make_arg($4, @4, $6, source_span_join(@4, @6)));
           $$ = $1;
       }
     ;
@@ -236,55 +236,55 @@ newlines
 
 value
     : NUMBER {
-          $$ = ast_value_new(prog, AST_NUMBER, @1);
+          $$ = text_value_new(&prog->arena, TEXT_NUMBER, @1);
           $$->number = $1.value;
           $$->integer = $1.integer;
       }
-    | STRING                           { $$ = ast_value_new(prog, AST_STRING, @1); $$->text = $1; }
-    | IDENT                            { $$ = ast_value_new(prog, AST_IDENT, @1); $$->text = $1; }
+    | STRING                           { $$ = text_value_new(&prog->arena, TEXT_STRING, @1); $$->text = $1; }
+    | IDENT                            { $$ = text_value_new(&prog->arena, TEXT_IDENT, @1); $$->text = $1; }
     | IDENT '(' newlines args ')' {
-          $$ = ast_value_new(prog, AST_CALL, @$);
+          $$ = text_value_new(&prog->arena, TEXT_CALL, @$);
           $$->text = $1;
           $$->args = $4;
       }
-    | '[' newlines items ']'           { $$ = ast_value_new(prog, AST_LIST, @$); $$->args = $3; }
+    | '[' newlines items ']'           { $$ = text_value_new(&prog->arena, TEXT_LIST, @$); $$->args = $3; }
     | '(' newlines value newlines ')'  { $$ = $3; $$->span = @$; }
     | value '+' value                  { $$ = binary(prog, '+', $1, $3, @$); }
     | value '-' value                  { $$ = binary(prog, '-', $1, $3, @$); }
     | value '*' value                  { $$ = binary(prog, '*', $1, $3, @$); }
     | value '/' value                  { $$ = binary(prog, '/', $1, $3, @$); }
     | '-' value %prec NEG {
-          $$ = ast_value_new(prog, AST_NEGATE, @$);
+          $$ = text_value_new(&prog->arena, TEXT_NEGATE, @$);
           $$->lhs = $2;
       }
     ;
 
 /* Inside () and [] a list may span lines: newlines may follow each item and comma. */
 args
-    : %empty                           { $$ = (ast_args){0}; }
+    : %empty                           { $$ = (text_args){0}; }
     | arg_list                         { $$ = $1; }
     | arg_list ',' newlines            { $$ = $1; }
     ;
 
 arg_list
-    : arg newlines                     { $$ = (ast_args){0}; ast_args_push(prog, &$$, $1); }
-    | arg_list ',' newlines arg newlines { ast_args_push(prog, &$1, $4); $$ = $1; }
+    : arg newlines                     { $$ = (text_args){0}; text_args_push(&prog->arena, &$$, $1); }
+    | arg_list ',' newlines arg newlines { text_args_push(&prog->arena, &$1, $4); $$ = $1; }
     ;
 
 arg
-    : value                            { $$ = make_arg(NULL, (ir_span){0}, $1, @1); }
+    : value                            { $$ = make_arg(NULL, (source_span){0}, $1, @1); }
     | key '=' value                    { $$ = make_arg($1, @1, $3, @$); }
     ;
 
 items
-    : %empty                           { $$ = (ast_args){0}; }
+    : %empty                           { $$ = (text_args){0}; }
     | item_list                        { $$ = $1; }
     | item_list ',' newlines           { $$ = $1; }
     ;
 
 item_list
-    : value newlines                   { $$ = (ast_args){0}; ast_args_push(prog, &$$, make_arg(NULL, (ir_span){0}, $1, @1)); }
-    | item_list ',' newlines value newlines { ast_args_push(prog, &$1, make_arg(NULL, (ir_span){0}, $4, @4)); $$ = $1; }
+    : value newlines                   { $$ = (text_args){0}; text_args_push(&prog->arena, &$$, make_arg(NULL, (source_span){0}, $1, @1)); }
+    | item_list ',' newlines value newlines { text_args_push(&prog->arena, &$1, make_arg(NULL, (source_span){0}, $4, @4)); $$ = $1; }
     ;
 
 %%
@@ -295,7 +295,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ast_
     (void)prog;
     if (yyget_extra(scanner)->aborted)
         return 0;
-    const ir_span *loc = yypcontext_location(ctx);
+    const source_span *loc = yypcontext_location(ctx);
     yysymbol_kind_t got = yypcontext_token(ctx);
     char msg[512];
     int len;

@@ -1,2 +1,6 @@
-# passes/local.mk: analysis, repair and mutation passes and their modes
-# (the files are listed in passes/diagnose.mk and passes/repair.mk).
+# passes/local.mk: the contract shared by diagnosis and repair (the pass
+# table, the suspect list); the passes themselves are in passes/diagnose/
+# and passes/repair/.
+libdnnc_a_SOURCES += \
+	passes/pass.c passes/pass.h \
+	passes/suspect.c passes/suspect.h

@@ -1,14 +1,16 @@
-/* pass.h: the pass table: every pass of dnnc, its kind, and the order they run in.
+/* pass.h: the pass table: every analysis pass of dnnc (the static fault
+ * rules), and the order they run in.
  *
  * A pass is a function over the IR with a name, a kind and a result.  One
  * X-macro list (PASSES) names them all; pass.c turns it into the table, and
  * pass_run_kind runs the passes of one kind in the list's order, which is
- * the order they are meant to run in.  Analysis passes (the static fault
- * rules) append findings to ctx->found; transform and repair passes work on
- * ctx->ir and keep their own state in ctx->state, and their output goes
- * through ir_verify_pass_result.
+ * the order they are meant to run in.  Analysis passes append findings to
+ * ctx->found.  The repair passes, which rewrite the IR, have their own one
+ * list, REPAIR_CLASSES (suspect.h), since a suspect names the repair classes
+ * that address it; strategies are RP_STRATEGIES (search.h) and mutation
+ * operators MU_OPERATORS (mutate.c).
  *
- * To add a pass: one X(...) line in PASSES, in the place where it should run.
+ * To add a rule: one X(...) line in PASSES, in the place where it should run.
  */
 #ifndef DNNC_PASS_H
 #define DNNC_PASS_H
@@ -20,9 +22,7 @@
 #include "suspect.h"
 
 typedef enum {
-    PASS_ANALYSIS,   /* reads the IR, reports findings */
-    PASS_TRANSFORM,  /* rewrites the IR without changing what it means */
-    PASS_REPAIR      /* rewrites the IR to change what it does (records each change) */
+    PASS_ANALYSIS    /* reads the IR, reports findings */
 } pass_kind;
 
 /* Flags of a pass. */
@@ -33,11 +33,9 @@ struct dx_facts;
 /* What a pass works on. */
 typedef struct pass_ctx {
     const ir_program *prog;        /* the program analysed (never modified by analyses) */
-    ir_program *ir;                /* transform/repair: the program to rewrite (a clone) */
     const rt_data *data;           /* its loaded dataset, or NULL when it could not load */
     const struct dx_facts *facts;  /* analysis: what is known about the problem */
     suspect_list *found;           /* analysis: where findings go (unranked) */
-    void *state;                   /* transform/repair: the pass family's own state */
 } pass_ctx;
 
 /* Runs a pass; returns how many findings or rewrites it made, or -1 on error. */
@@ -46,15 +44,14 @@ typedef int (*pass_fn)(pass_ctx *ctx);
 /* One row of the table. */
 typedef struct pass_info {
     const char *name;      /* its name; for an analysis also the rule id it reports */
-    pass_kind kind;        /* analysis, transform or repair */
+    pass_kind kind;        /* what it does (analysis) */
     unsigned flags;        /* PASS_NEEDS_DATA, ... */
     pass_fn run;           /* the pass */
     const char *summary;   /* what it checks or does, one line */
 } pass_info;
 
 /* Every pass, in run order: X(name, kind, flags, function, summary).
- * Static fault rules (passes/rules_*.c) come first, then the repair passes
- * (passes/rewrite*.c; rewrite_table.c adapts them: ctx->state is an rp_edits). */
+ * The static fault rules are in passes/diagnose/rules_*.c. */
 #define PASSES(X) \
     X("output-units", PASS_ANALYSIS, 0, dx_rule_output_units, \
       "output units against the number of classes or targets") \
@@ -99,43 +96,7 @@ typedef struct pass_info {
     X("input-too-small", PASS_ANALYSIS, PASS_NEEDS_DATA, dx_rule_tiny_input, \
       "inputs scaled far below the range networks expect") \
     X("feature-scales", PASS_ANALYSIS, PASS_NEEDS_DATA, dx_rule_feature_scales, \
-      "features of wildly different scales") \
-    X("change_activation", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_activation, \
-      "every activation on each hidden layer") \
-    X("fix_output_activation", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_fix_output_activation, \
-      "the output activation (and loss) the labels need") \
-    X("change_loss", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_loss, \
-      "the losses the labels admit") \
-    X("change_optimizer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_optimizer, \
-      "each other optimiser with Keras defaults") \
-    X("change_learning_rate", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_learning_rate, \
-      "the learning rate by decades, and the optimiser's default") \
-    X("change_batch", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_batch, \
-      "batch sizes 16 to 512") \
-    X("change_epochs", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_epochs, \
-      "epochs x2, x3, x5, x10, /2") \
-    X("change_initializer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_initializer, \
-      "variance-scaling kernels, zero biases") \
-    X("change_units", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_units, \
-      "hidden dense units x2, /2") \
-    X("set_output_units", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_set_output_units, \
-      "the output width the labels need") \
-    X("add_layer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_add_layer, \
-      "one or two dense layers before the output") \
-    X("remove_layer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_remove_layer, \
-      "a hidden dense layer removed") \
-    X("add_batchnorm", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_add_batchnorm, \
-      "batchnorm after a hidden weighted layer") \
-    X("change_dropout", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_dropout, \
-      "dropout removed, lowered or added") \
-    X("change_regularizer", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_regularizer, \
-      "a weight penalty removed, lightened or added") \
-    X("add_clipping", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_add_clipping, \
-      "gradient clipping") \
-    X("change_preprocessing", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_preprocessing, \
-      "input scale, standardize or minmax") \
-    X("change_geometry", PASS_REPAIR, PASS_NEEDS_DATA, rp_table_change_geometry, \
-      "convolution strides and padding, pooling windows")
+      "features of wildly different scales")
 
 #define PASS_X_DECLARE(name, kind, flags, fn, summary) int fn(pass_ctx *ctx);
 PASSES(PASS_X_DECLARE)

@@ -9,7 +9,7 @@
 #define SUSPECT_X_KIND_NAME(id, name) name,
 const char *const suspect_kind_names[] = {SUSPECT_KINDS(SUSPECT_X_KIND_NAME)};
 
-#define REPAIR_X_NAME(id, name) #name,
+#define REPAIR_X_NAME(id, name, fn, summary) #name,
 const char *const repair_class_names[] = {REPAIR_CLASSES(REPAIR_X_NAME)};
 
 void suspect_list_free(suspect_list *l)

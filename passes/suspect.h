@@ -14,28 +14,50 @@
 
 #include "ir.h"
 
-/* The kinds of rewrite repair can make; one pass (or pass family) each. */
+/* The kinds of rewrite repair can make, one repair pass each, in the order
+ * they are tried: X(ID, name, pass function, what it proposes).  The one
+ * registry of repair passes: the repair_class enum, the names, the table
+ * rp_passes (passes/repair/rewrite.h) and the passes' declarations all come
+ * from it.  A pass function lives in the rewrite_*.c file of its theme. */
 #define REPAIR_CLASSES(X) \
-    X(ACTIVATION, change_activation) \
-    X(OUTPUT_ACTIVATION, fix_output_activation) \
-    X(LOSS, change_loss) \
-    X(OPTIMIZER, change_optimizer) \
-    X(LEARNING_RATE, change_learning_rate) \
-    X(BATCH, change_batch) \
-    X(EPOCHS, change_epochs) \
-    X(INIT, change_initializer) \
-    X(UNITS, change_units) \
-    X(OUTPUT_UNITS, set_output_units) \
-    X(ADD_LAYER, add_layer) \
-    X(REMOVE_LAYER, remove_layer) \
-    X(BATCHNORM, add_batchnorm) \
-    X(DROPOUT, change_dropout) \
-    X(REGULARIZER, change_regularizer) \
-    X(CLIPPING, add_clipping) \
-    X(PREPROCESSING, change_preprocessing) \
-    X(GEOMETRY, change_geometry)
+    X(ACTIVATION, change_activation, rp_pass_activation, \
+      "every activation on each hidden layer") \
+    X(OUTPUT_ACTIVATION, fix_output_activation, rp_pass_output_activation, \
+      "the output activation (and loss) the labels need") \
+    X(LOSS, change_loss, rp_pass_loss, \
+      "the losses the labels admit") \
+    X(OPTIMIZER, change_optimizer, rp_pass_optimizer, \
+      "each other optimiser with Keras defaults") \
+    X(LEARNING_RATE, change_learning_rate, rp_pass_learning_rate, \
+      "the learning rate by decades, and the optimiser's default") \
+    X(BATCH, change_batch, rp_pass_batch, \
+      "batch sizes 16 to 512") \
+    X(EPOCHS, change_epochs, rp_pass_epochs, \
+      "epochs x2, x3, x5, x10, /2") \
+    X(INIT, change_initializer, rp_pass_init, \
+      "variance-scaling kernels, zero biases") \
+    X(UNITS, change_units, rp_pass_units, \
+      "hidden dense units x2, /2") \
+    X(OUTPUT_UNITS, set_output_units, rp_pass_output_units, \
+      "the output width the labels need") \
+    X(ADD_LAYER, add_layer, rp_pass_add_layer, \
+      "one or two dense layers before the output") \
+    X(REMOVE_LAYER, remove_layer, rp_pass_remove_layer, \
+      "a hidden dense layer removed") \
+    X(BATCHNORM, add_batchnorm, rp_pass_batchnorm, \
+      "batchnorm after a hidden weighted layer") \
+    X(DROPOUT, change_dropout, rp_pass_dropout, \
+      "dropout removed, lowered or added") \
+    X(REGULARIZER, change_regularizer, rp_pass_regularizer, \
+      "a weight penalty removed, lightened or added") \
+    X(CLIPPING, add_clipping, rp_pass_clipping, \
+      "gradient clipping") \
+    X(PREPROCESSING, change_preprocessing, rp_pass_preprocessing, \
+      "input scale, standardize or minmax") \
+    X(GEOMETRY, change_geometry, rp_pass_geometry, \
+      "convolution strides and padding, pooling windows")
 
-#define REPAIR_X_ENUM(id, name) REPAIR_##id,
+#define REPAIR_X_ENUM(id, name, fn, summary) REPAIR_##id,
 typedef enum { REPAIR_CLASSES(REPAIR_X_ENUM) REPAIR_CLASS_COUNT } repair_class;
 
 extern const char *const repair_class_names[];

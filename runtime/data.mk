@@ -1,25 +1,3 @@
 # runtime/data.mk: dataset loaders, generators and preprocessing.
 libdnnc_a_SOURCES += runtime/data.c runtime/data.h runtime/idx.c runtime/idx.h \
 	runtime/csv.c runtime/csv.h runtime/generate.c runtime/generate.h
-
-# Unit tests of the data layer (they write their own files into $TMPDIR).
-DATA_TESTS = tests/data/test_idx tests/data/test_csv tests/data/test_generate \
-	tests/data/test_split tests/data/test_robust tests/data/test_examples
-check_PROGRAMS += $(DATA_TESTS)
-TESTS += $(DATA_TESTS)
-DATA_TEST_UTIL = tests/data/testutil.c tests/data/testutil.h
-tests_data_test_idx_SOURCES = tests/data/test_idx.c $(DATA_TEST_UTIL)
-tests_data_test_idx_LDADD = $(DNNC_LIBS)
-tests_data_test_csv_SOURCES = tests/data/test_csv.c $(DATA_TEST_UTIL)
-tests_data_test_csv_LDADD = $(DNNC_LIBS)
-tests_data_test_generate_SOURCES = tests/data/test_generate.c $(DATA_TEST_UTIL)
-tests_data_test_generate_LDADD = $(DNNC_LIBS)
-tests_data_test_split_SOURCES = tests/data/test_split.c $(DATA_TEST_UTIL)
-tests_data_test_split_LDADD = $(DNNC_LIBS)
-tests_data_test_robust_SOURCES = tests/data/test_robust.c $(DATA_TEST_UTIL)
-tests_data_test_robust_LDADD = $(DNNC_LIBS)
-tests_data_test_examples_SOURCES = tests/data/test_examples.c $(DATA_TEST_UTIL)
-tests_data_test_examples_LDADD = $(DNNC_LIBS)
-
-EXTRA_DIST += examples/data/README.md examples/data/convert-sklearn.sh \
-	examples/data/iris.csv examples/data/wine.csv examples/data/breast_cancer.csv

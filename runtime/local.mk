@@ -1,6 +1,6 @@
-# runtime/local.mk: the runtime (tensors, layers, losses, optimisers, training)
-# and the --train / --eval mode that drives it.  Data loaders are in data.mk.
-libdnnc_a_SOURCES += compiler/mode_train.c \
+# runtime/local.mk: the runtime (tensors, layers, losses, optimisers, training).
+# Data loaders are in data.mk.
+libdnnc_a_SOURCES += \
 	runtime/act.c runtime/act.h \
 	runtime/blas.c runtime/blas.h \
 	runtime/conv.h runtime/conv_im2col.c \

@@ -49,21 +49,17 @@ rm -f "$tmp/long.dnn"
 # --json for --check: an array of diagnostic objects.
 printf 'model m {\n  input [2]\n  h: dense 2, activation = relux\n}\n' > "$tmp/bad.dnn"
 expect 1 "--check --json on a bad file" "$DNNC" --check --json "$tmp/bad.dnn"
-if command -v jq > /dev/null; then
-    if jq -e '.[0] | .file and .line == 3 and .column == 28 and .severity == "error" and (.message | test("relux"))' \
-        "$tmp/out" > /dev/null; then ok "--json diagnostics carry file, line, column, severity, message"
-    else cp "$tmp/out" "$tmp/err"; fail "--json diagnostics carry file, line, column, severity, message"; fi
-fi
+if jq -e '.[0] | .file and .line == 3 and .column == 28 and .severity == "error" and (.message | test("relux"))' \
+    "$tmp/out" > /dev/null; then ok "--json diagnostics carry file, line, column, severity, message"
+else cp "$tmp/out" "$tmp/err"; fail "--json diagnostics carry file, line, column, severity, message"; fi
 expect 0 "--check --json on a good file" "$DNNC" --check --json "$SRC/examples/blobs.dnn"
 [ "$(tr -d ' \n' < "$tmp/out")" = "[]" ] && ok "no diagnostics is []" || fail "no diagnostics is []"
 
 expect 0 "--emit-ir --json" "$DNNC" --emit-ir --json "$SRC/examples/blobs.dnn"
-if command -v jq > /dev/null; then
-    jq -j .ir "$tmp/out" > "$tmp/from_json.ir"
-    "$DNNC" --emit-ir "$SRC/examples/blobs.dnn" > "$tmp/plain.ir"
-    cmp -s "$tmp/from_json.ir" "$tmp/plain.ir" && ok "--emit-ir --json carries the IR text" \
-        || fail "--emit-ir --json carries the IR text"
-fi
+jq -j .ir "$tmp/out" > "$tmp/from_json.ir"
+"$DNNC" --emit-ir "$SRC/examples/blobs.dnn" > "$tmp/plain.ir"
+cmp -s "$tmp/from_json.ir" "$tmp/plain.ir" && ok "--emit-ir --json carries the IR text" \
+    || fail "--emit-ir --json carries the IR text"
 
 # IR input anywhere a .dnn is accepted; -o writes the output file.
 expect 0 "--emit-ir -o" "$DNNC" --emit-ir "$SRC/examples/fashion_lenet.dnn" -o "$tmp/lenet.ir"

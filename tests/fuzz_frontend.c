@@ -19,13 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "diag.h"
 #include "ir_text.h"
-#include "lower.h"
-#include "parse.h"
+#include "source.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static int failures, cases;
+static int cases;   /* inputs run through the front end */
 
 static uint64_t rnd(void)
 {
@@ -35,22 +35,9 @@ static uint64_t rnd(void)
     return z ^ (z >> 31);
 }
 
-static ir_program *compile(const char *text, long size, diag_ctx *d)
-{
-    if (ir_text_is_ir(text, size))
-        return ir_read("fuzz.ir", text, size, d);
-    ast_program ast = {0};
-    ir_program *p = NULL;
-    if (parse_dnn(text, size, &ast, d))
-        p = lower_program(&ast, "fuzz.dnn", d);
-    ast_program_free(&ast);
-    return p;
-}
-
 static void report(const char *what, const char *text, long size)
 {
-    failures++;
-    fprintf(stderr, "FAIL: %s on input of %ld bytes:\n", what, size);
+    check_record(false, __FILE__, __LINE__, what, " %s on input of %ld bytes (on stderr)", what, size);
     fwrite(text, 1, (size_t)(size > 2000 ? 2000 : size), stderr);
     fputc('\n', stderr);
 }
@@ -65,7 +52,7 @@ static void check(const char *text, long size)
     buf[size] = 0;
     diag_ctx d;
     diag_init(&d, "fuzz", buf, size);
-    ir_program *p = compile(buf, size, &d);
+    ir_program *p = dnnc_compile("fuzz.dnn", buf, size, &d);
     if (!p) {
         bool located = false;
         for (int i = 0; i < d.n_items; i++)
@@ -212,9 +199,9 @@ static void seeds_in(const char *dir)
         char *text = read_all(path, &size);
         if (!text)
             continue;
-        int before = failures;
+        int before = check_failed;
         mutate_and_check(text, size);
-        printf("%s %s\n", failures == before ? "ok" : "FAIL", path);
+        printf("%s %s\n", check_failed == before ? "ok" : "FAIL", path);
         free(text);
     }
     closedir(dp);
@@ -288,6 +275,6 @@ int main(void)
         seeds_in(dir);
     }
     extremes();
-    printf("%d inputs, %d failures\n", cases, failures);
-    return failures ? 1 : 0;
+    printf("%d inputs\n", cases);
+    return check_finish("fuzz_frontend");
 }

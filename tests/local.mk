@@ -8,8 +8,14 @@ AM_TESTS_ENVIRONMENT = DNNC=$(abs_top_builddir)/dnnc; export DNNC; \
 	ASAN_OPTIONS=exitcode=99:detect_leaks=1; export ASAN_OPTIONS; \
 	UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1; export UBSAN_OPTIONS;
 
+# The one check harness of the C tests (tests/check.h), in every test program;
+# each area's fixtures add their own folder to the include path.
+TEST_HARNESS = tests/check.c tests/check.h
+TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests
+
 check_PROGRAMS += tests/fuzz_frontend
-tests_fuzz_frontend_SOURCES = tests/fuzz_frontend.c
+tests_fuzz_frontend_SOURCES = tests/fuzz_frontend.c $(TEST_HARNESS)
+tests_fuzz_frontend_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_fuzz_frontend_LDADD = $(DNNC_LIBS)
 
 TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh \
@@ -17,8 +23,9 @@ TESTS += tests/golden.sh tests/cli.sh tests/man_examples.sh tests/user_fn.sh tes
 EXTRA_DIST += tests/tap.sh tests/golden.sh tests/golden tests/cli.sh tests/man_examples.sh tests/user_fn.sh tests/extern_optin.sh \
 	tests/extern_roles.sh tests/examples_valid.sh examples/healthy
 
-update-golden: dnnc
+update-golden: dnnc tests/repair/golden_passes
 	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/golden.sh --update
+	DNNC=$(abs_top_builddir)/dnnc srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/repair/golden_passes.sh --update
 .PHONY: update-golden
 
 # The example library of examples/extern/ (user functions in every role),

@@ -72,4 +72,22 @@ for page in "$SRC"/man/dnnc.1 "$SRC"/man/dnn.5; do
         not_ok "$name renders"
     fi
 done
+# The man page's lists of strategies and mutation operators are the
+# registries' (RP_STRATEGIES, MU_OPERATORS), which dnnc --help prints.
+help_list() {
+    "$DNNC" --help | awk -v t="$1" 'index($0, t) == 1 { on = 1; sub(/^[^:]*:/, "") } on && /^$/ { exit } on { print }' |
+        tr ',' '\n' | tr -d ' ' | grep -v '^$'
+}
+man_list() {
+    sed -n "/$1/,/$2/p" "$SRC/man/dnnc.1" | sed -n 's/^\.BR* \([a-z_0-9]*\).*/\1/p' | grep -v '^$'
+}
+help_list "Strategies" > "$tmp/help.list"
+man_list '^\.BI \\-\\-strategy' '^\.TP' > "$tmp/man.list"
+[ -s "$tmp/help.list" ] && cmp -s "$tmp/help.list" "$tmp/man.list" && ok "dnnc.1 lists the strategies of --help, in order" ||
+    { not_ok "dnnc.1 lists the strategies of --help, in order"; diff "$tmp/help.list" "$tmp/man.list" > "$tmp/err"; show "$tmp/err"; }
+help_list "Mutation operators" > "$tmp/help.list"
+man_list '^\.SH MUTATION' '^\.SH DIAGNOSTICS' > "$tmp/man.list"
+[ -s "$tmp/help.list" ] && cmp -s "$tmp/help.list" "$tmp/man.list" && ok "dnnc.1 lists the mutation operators of --help, in order" ||
+    { not_ok "dnnc.1 lists the mutation operators of --help, in order"; diff "$tmp/help.list" "$tmp/man.list" > "$tmp/err"; show "$tmp/err"; }
+
 tap_done

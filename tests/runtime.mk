@@ -1,8 +1,8 @@
 # tests/runtime.mk: C tests of the runtime (gradient checks, optimisers,
 # safetensors, end-to-end training).  Each program prints what it checks and
 # exits non-zero on failure.
-RT_TEST_UTIL = tests/runtime/testutil.c tests/runtime/testutil.h
-RT_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/runtime
+RT_TEST_UTIL = tests/runtime/testutil.c tests/runtime/testutil.h $(TEST_HARNESS)
+RT_TEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(srcdir)/tests/runtime
 
 check_PROGRAMS += tests/runtime/test_gradients
 tests_runtime_test_gradients_SOURCES = tests/runtime/test_gradients.c $(RT_TEST_UTIL)

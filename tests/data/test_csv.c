@@ -10,13 +10,13 @@
 #include <string.h>
 
 #include "csv.h"
-#include "testutil.h"
+#include "data_fixture.h"
 
 /* A CSV dataset reading NAME with the language's defaults (header = true,
  * label = last column, task = auto). */
 static ir_dataset csv(const char *name)
 {
-    ir_dataset d = tu_dataset(IR_SRC_CSV);
+    ir_dataset d = dt_dataset(IR_SRC_CSV);
     d.path = (char *)name;
     return d;
 }
@@ -30,7 +30,7 @@ static float x_at(const rt_data *data, const rt_split *s, int r, int j)
 /* Quoted fields, string labels, CRLF, a byte-order mark, blank lines, spaces. */
 static void test_quoted_string_labels(void)
 {
-    tu_write_text("flowers.csv",
+    dt_write_text("flowers.csv",
                   "\xef\xbb\xbf" "\"petal, length\",width,species\r\n"
                   "1.5, 2 ,\"iris \"\"setosa\"\"\"\r\n"
                   "\r\n"
@@ -39,7 +39,7 @@ static void test_quoted_string_labels(void)
                   "2,7,\"multi\nline\"\n"
                   "6,1,virginica");
     ir_dataset d = csv("flowers.csv");
-    rt_data *data = tu_load(&d, 1);
+    rt_data *data = dt_load(&d, 1);
     if (!data)
         return;
     CHECK(data->in_size == 2 && data->shape.rank == 1 && data->shape.dim[0] == 2);
@@ -56,14 +56,14 @@ static void test_quoted_string_labels(void)
     rt_data_free(data);
 
     /* The same file gzipped. */
-    FILE *f = fopen(tu_path("flowers.csv"), "rb");
+    FILE *f = fopen(dt_path("flowers.csv"), "rb");
     char buf[512];
     size_t len = f ? fread(buf, 1, sizeof buf, f) : 0;
     if (f)
         fclose(f);
-    tu_write_gz("flowers.csv.gz", buf, len);
+    dt_write_gz("flowers.csv.gz", buf, len);
     d = csv("flowers.csv.gz");
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data)
         CHECK(data->train.n == 5 && data->classes == 4 && data->train.label[1] == 3);
     rt_data_free(data);
@@ -72,10 +72,10 @@ static void test_quoted_string_labels(void)
 /* Label column by name, by index, and -1; no header. */
 static void test_label_column(void)
 {
-    tu_write_text("mid.csv", "a,y,b\n1,cat,10\n2,dog,20\n3,cat,30\n4,dog,40\n");
+    dt_write_text("mid.csv", "a,y,b\n1,cat,10\n2,dog,20\n3,cat,30\n4,dog,40\n");
     ir_dataset d = csv("mid.csv");
     d.label = "y";
-    rt_data *data = tu_load(&d, 1);
+    rt_data *data = dt_load(&d, 1);
     if (data) {
         CHECK(data->in_size == 2 && data->classes == 2);
         CHECK(x_at(data, &data->train, 3, 0) == 4.0f && x_at(data, &data->train, 3, 1) == 40.0f);
@@ -84,16 +84,16 @@ static void test_label_column(void)
     rt_data_free(data);
     d.label = NULL;
     d.label_index = 1;
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data)
         CHECK(data->classes == 2 && data->train.label[3] == 1);
     rt_data_free(data);
 
     /* No header; integer labels sorted by value, not as text (10 after 2). */
-    tu_write_text("nohead.csv", "0.5,10\n0.25,2\n1,1\n2,2\n3,10\n4,1\n5,1\n");
+    dt_write_text("nohead.csv", "0.5,10\n0.25,2\n1,1\n2,2\n3,10\n4,1\n5,1\n");
     d = csv("nohead.csv");
     d.header = false;
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data) {
         CHECK(data->train.n == 7 && data->classes == 3);
         CHECK(data->train.label[0] == 2 && data->train.label[1] == 1 && data->train.label[2] == 0);
@@ -101,7 +101,7 @@ static void test_label_column(void)
     }
     rt_data_free(data);
     d.label_index = 0;   /* the first column as a label: 0.5, 0.25, ... -> regression */
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data)
         CHECK(data->classes == 0 && data->target_size == 1 && data->train.target[1] == 0.25f);
     rt_data_free(data);
@@ -111,17 +111,17 @@ static void test_label_column(void)
 static void test_task_rule(void)
 {
     /* 2 distinct integers in 4 rows: classification. */
-    tu_write_text("bin.csv", "x,y\n1,0\n2,1\n3,1\n4,0\n");
+    dt_write_text("bin.csv", "x,y\n1,0\n2,1\n3,1\n4,0\n");
     ir_dataset d = csv("bin.csv");
-    rt_data *data = tu_load(&d, 1);
+    rt_data *data = dt_load(&d, 1);
     if (data)
         CHECK(data->classes == 2 && data->train.label && !data->train.target);
     rt_data_free(data);
 
     /* Fractional targets: regression, with the targets' range. */
-    tu_write_text("reg.csv", "x,y\n1,0.5\n2,1.5\n3,-2.25\n4,3\n");
+    dt_write_text("reg.csv", "x,y\n1,0.5\n2,1.5\n3,-2.25\n4,3\n");
     d = csv("reg.csv");
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data) {
         CHECK(data->classes == 0 && data->target_size == 1 && !data->train.label);
         CHECK(data->target_min == -2.25 && data->target_max == 3.0);
@@ -130,23 +130,23 @@ static void test_task_rule(void)
     rt_data_free(data);
 
     /* Integers, but as many distinct values as rows: regression. */
-    tu_write_text("ints.csv", "x,y\n1,10\n2,20\n3,30\n4,40\n");
+    dt_write_text("ints.csv", "x,y\n1,10\n2,20\n3,30\n4,40\n");
     d = csv("ints.csv");
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data)
         CHECK(data->classes == 0);
     rt_data_free(data);
     /* ... unless the program says classification. */
     d.task = IR_TASK_CLASSIFICATION;
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data)
         CHECK(data->classes == 4 && data->train.label[3] == 3);
     rt_data_free(data);
 
     /* Mixed text and numbers: classes, sorted as text. */
-    tu_write_text("mixed.csv", "x,y\n1,2.5\n2,b\n3,2.5\n4,a\n");
+    dt_write_text("mixed.csv", "x,y\n1,2.5\n2,b\n3,2.5\n4,a\n");
     d = csv("mixed.csv");
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data)
         CHECK(data->classes == 3 && strcmp(data->class_names[0], "2.5") == 0 &&
               data->train.label[1] == 2);
@@ -157,7 +157,7 @@ static void test_task_rule(void)
 
 static void expect_csv_error(const char *name, const char *text, const char *w1, const char *w2)
 {
-    tu_write_text(name, text);
+    dt_write_text(name, text);
     ir_dataset d = csv(name);
     LOAD_FAILS(&d, w1, w2);
 }
@@ -179,11 +179,11 @@ static void test_bad_files(void)
     expect_csv_error("after.csv", "a,b\n1,\"x\"y\n", "after.csv:2:", "unexpected 'y'");
     expect_csv_error("one.csv", "a\n1\n2\n", "one.csv:1:", "1 column");
     expect_csv_error("single.csv", "a,b\n1,x\n2,x\n", "single.csv", "only one class");
-    tu_write("nul.csv", "a,b\n1,\0x\n", 9);
+    dt_write("nul.csv", "a,b\n1,\0x\n", 9);
     ir_dataset d = csv("nul.csv");
     LOAD_FAILS(&d, "nul.csv: NUL byte at offset 6", "text CSV");
 
-    tu_write_text("named.csv", "a,b,c\n1,2,x\n");
+    dt_write_text("named.csv", "a,b,c\n1,2,x\n");
     d = csv("named.csv");
     d.label = "species";
     LOAD_FAILS(&d, "named.csv:1:", "no column named \"species\"", "\"a\", \"b\", \"c\"");
@@ -198,7 +198,7 @@ static void test_bad_files(void)
     LOAD_FAILS(&d, "no-such.csv", "No such file");
     d = csv(".");
     LOAD_FAILS(&d, "not a regular file");
-    tu_write("cut.csv.gz", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\x4c", 12);
+    dt_write("cut.csv.gz", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\x4c", 12);
     d = csv("cut.csv.gz");
     LOAD_FAILS(&d, "cut.csv.gz", "truncated gzip");
     d = csv("cols.csv");
@@ -209,9 +209,9 @@ static void test_bad_files(void)
 /* Paths: relative to the program's folder, or absolute. */
 static void test_paths(void)
 {
-    tu_write_text("abs.csv", "a,b\n1,x\n2,y\n");
-    ir_dataset d = csv(tu_path("abs.csv"));
-    rt_data *data = tu_load(&d, 1);
+    dt_write_text("abs.csv", "a,b\n1,x\n2,y\n");
+    ir_dataset d = csv(dt_path("abs.csv"));
+    rt_data *data = dt_load(&d, 1);
     CHECK(data && data->train.n == 2);
     rt_data_free(data);
     char err[256];
@@ -227,5 +227,5 @@ int main(void)
     test_task_rule();
     test_bad_files();
     test_paths();
-    return tu_finish("test_csv");
+    return dt_finish("test_csv");
 }

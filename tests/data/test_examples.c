@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "testutil.h"
+#include "data_fixture.h"
 
 #define FASHION "/usr/share/datasets/fashion-mnist"
 
@@ -24,7 +24,7 @@ static void check_example(const char *file, int rows, int features, int classes,
     char program[1024], err[512];
     snprintf(program, sizeof program, "%s/examples/data/example.dnn", srcdir ? srcdir : ".");
     ir_program *p = ir_program_new(program);
-    ir_dataset d = tu_dataset(IR_SRC_CSV);
+    ir_dataset d = dt_dataset(IR_SRC_CSV);
     d.path = (char *)file;
     d.test = 0.2;
     d.standardize = true;
@@ -58,12 +58,12 @@ static void check_fashion(void)
         printf("%s not installed: Fashion-MNIST part skipped\n", FASHION);
         return;
     }
-    ir_dataset d = tu_dataset(IR_SRC_IDX);
+    ir_dataset d = dt_dataset(IR_SRC_IDX);
     d.path = FASHION;
     d.scale = 1.0 / 255;
     d.validation = 0.1;
     double t0 = now();
-    rt_data *data = tu_load(&d, 1);
+    rt_data *data = dt_load(&d, 1);
     double t1 = now();
     if (!data)
         return;
@@ -84,5 +84,5 @@ int main(void)
     check_example("wine.csv", 178, 13, 3, "class_0", "class_2");
     check_example("breast_cancer.csv", 569, 30, 2, "benign", "malignant");
     check_fashion();
-    return tu_finish("test_examples");
+    return dt_finish("test_examples");
 }

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "generate.h"
-#include "testutil.h"
+#include "data_fixture.h"
 
 static ir_dataset gen(ir_src source, int samples)
 {
-    ir_dataset d = tu_dataset(source);
+    ir_dataset d = dt_dataset(source);
     d.samples = samples;
     return d;
 }
@@ -39,7 +39,7 @@ static void test_determinism_and_balance(void)
         ir_dataset d = gen(sources[k], 301);
         d.classes = 3;
         d.features = 4;
-        rt_data *a = tu_load(&d, 42), *b = tu_load(&d, 42), *c = tu_load(&d, 43);
+        rt_data *a = dt_load(&d, 42), *b = dt_load(&d, 42), *c = dt_load(&d, 43);
         if (!a || !b || !c)
             goto next;
         CHECK(same_data(a, b));
@@ -75,14 +75,14 @@ static void test_geometry(void)
     ir_dataset d = gen(IR_SRC_CIRCLES, 100);
     d.noise = 0.0;
     d.factor = 0.3;
-    rt_data *data = tu_load(&d, 1);
+    rt_data *data = dt_load(&d, 1);
     for (int i = 0; data && i < data->train.n; i++)
         CHECK_NEAR(hypot(at(data, i, 0), at(data, i, 1)), data->train.label[i] ? 0.3 : 1.0, 1e-6);
     rt_data_free(data);
 
     d = gen(IR_SRC_MOONS, 100);
     d.noise = 0.0;
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     for (int i = 0; data && i < data->train.n; i++) {
         double x = at(data, i, 0), y = at(data, i, 1);
         if (data->train.label[i] == 0) {
@@ -98,7 +98,7 @@ static void test_geometry(void)
     d = gen(IR_SRC_SPIRALS, 400);
     d.noise = 0.0;
     d.classes = 4;
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     for (int i = 0; data && i < data->train.n; i++)
         CHECK(hypot(at(data, i, 0), at(data, i, 1)) <= 1.0);
     if (data)
@@ -108,7 +108,7 @@ static void test_geometry(void)
     d = gen(IR_SRC_XOR, 200);
     d.noise = 0.0;
     d.features = 3;
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     for (int i = 0; data && i < data->train.n; i++) {
         bool parity = (at(data, i, 0) > 0) != (at(data, i, 1) > 0);
         CHECK(data->train.label[i] == (int)parity);
@@ -121,7 +121,7 @@ static void test_geometry(void)
     d.noise = 0.0;
     d.classes = 3;
     d.features = 5;
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     for (int i = 3; data && i < data->train.n; i++) {
         int c = data->train.label[i];
         CHECK(c == i % 3 && memcmp(&data->train.x[i * 5], &data->train.x[c * 5],
@@ -134,7 +134,7 @@ static void test_geometry(void)
     d = gen(IR_SRC_REGRESSION, 50);
     d.noise = 0.0;
     d.features = 1;
-    data = tu_load(&d, 1);
+    data = dt_load(&d, 1);
     if (data) {
         double slope = (data->train.target[1] - data->train.target[0]) / (at(data, 1, 0) - at(data, 0, 0));
         for (int i = 2; i < data->train.n; i++)
@@ -194,5 +194,5 @@ int main(void)
     test_geometry();
     test_bad_parameters();
     test_permutation();
-    return tu_finish("test_generate");
+    return dt_finish("test_generate");
 }

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "idx.h"
-#include "testutil.h"
+#include "data_fixture.h"
 
 /* An IDX file being built in memory. */
 typedef struct idx_buf {
@@ -61,9 +61,9 @@ static idx_buf make_idx(int type, int rank, const int *dim, double (*value)(long
 static void write_idx(const char *name, idx_buf b, bool gz)
 {
     if (gz)
-        tu_write_gz(name, b.bytes, b.len);
+        dt_write_gz(name, b.bytes, b.len);
     else
-        tu_write(name, b.bytes, b.len);
+        dt_write(name, b.bytes, b.len);
     free(b.bytes);
 }
 
@@ -80,7 +80,7 @@ static double big_label(long k) { return k == 2 ? 5000.0 : (double)(k % 2); }
 
 static const char *folder(const char *name)
 {
-    const char *path = tu_path(name);
+    const char *path = dt_path(name);
     mkdir(path, 0777);
     return path;
 }
@@ -124,10 +124,10 @@ static void test_valid_folder(bool gz)
 {
     const char *dir = gz ? "fm_gz" : "fm_plain";
     write_folder(dir, 40, 8, gz);
-    ir_dataset d = tu_dataset(IR_SRC_IDX);
+    ir_dataset d = dt_dataset(IR_SRC_IDX);
     d.path = (char *)dir;    /* relative to the program's folder */
     d.validation = 0.25;
-    rt_data *data = tu_load(&d, 5);
+    rt_data *data = dt_load(&d, 5);
     if (!data)
         return;
     CHECK(data->shape.rank == 2 && data->shape.dim[0] == 3 && data->shape.dim[1] == 2);
@@ -157,7 +157,7 @@ static void test_valid_folder(bool gz)
 
     /* limit: a stratified subset of the training files; t10k stays whole. */
     d.limit = 12;
-    data = tu_load(&d, 5);
+    data = dt_load(&d, 5);
     if (data) {
         CHECK(data->train.n == 9 && data->val.n == 3 && data->test.n == 8);
         int seen2[40] = {0}, tseen2[8] = {0};
@@ -173,12 +173,12 @@ static void test_valid_folder(bool gz)
 /* Plain and gzip folders give identical datasets. */
 static void test_gz_matches_plain(void)
 {
-    ir_dataset a = tu_dataset(IR_SRC_IDX), b = tu_dataset(IR_SRC_IDX);
-    a.path = (char *)tu_path("fm_plain");
-    b.path = (char *)tu_path("fm_gz");
+    ir_dataset a = dt_dataset(IR_SRC_IDX), b = dt_dataset(IR_SRC_IDX);
+    a.path = (char *)dt_path("fm_plain");
+    b.path = (char *)dt_path("fm_gz");
     a.validation = b.validation = 0.1;
     a.scale = b.scale = 1.0 / 255;
-    rt_data *x = tu_load(&a, 9), *y = tu_load(&b, 9);
+    rt_data *x = dt_load(&a, 9), *y = dt_load(&b, 9);
     if (x && y) {
         CHECK(x->train.n == y->train.n && x->test.n == y->test.n);
         CHECK(memcmp(x->train.x, y->train.x, sizeof(float) * 6 * (size_t)x->train.n) == 0);
@@ -193,10 +193,10 @@ static void test_gz_matches_plain(void)
 static void test_no_t10k(void)
 {
     write_folder("fm_notest", 20, 0, false);
-    ir_dataset d = tu_dataset(IR_SRC_IDX);
-    d.path = (char *)tu_path("fm_notest");
+    ir_dataset d = dt_dataset(IR_SRC_IDX);
+    d.path = (char *)dt_path("fm_notest");
     d.test = 0.25;
-    rt_data *data = tu_load(&d, 1);
+    rt_data *data = dt_load(&d, 1);
     if (data)
         CHECK(data->train.n == 15 && data->test.n == 5 && data->val.n == 0);
     rt_data_free(data);
@@ -216,9 +216,9 @@ static void folder_with_images(const char *dir, idx_buf images, int n)
 
 static rt_data *load_dir(const char *dir)
 {
-    ir_dataset d = tu_dataset(IR_SRC_IDX);
-    d.path = (char *)tu_path(dir);
-    return tu_load(&d, 1);
+    ir_dataset d = dt_dataset(IR_SRC_IDX);
+    d.path = (char *)dt_path(dir);
+    return dt_load(&d, 1);
 }
 
 /* Other ranks and element types. */
@@ -260,8 +260,8 @@ static void test_ranks_and_types(void)
 
 static void expect_dir_error(const char *dir, const char *word1, const char *word2)
 {
-    ir_dataset d = tu_dataset(IR_SRC_IDX);
-    d.path = (char *)tu_path(dir);
+    ir_dataset d = dt_dataset(IR_SRC_IDX);
+    d.path = (char *)dt_path(dir);
     LOAD_FAILS(&d, word1, word2);
 }
 
@@ -342,21 +342,21 @@ static void test_broken_files(void)
     folder("cutgz");
     write_idx("cutgz/train-labels-idx1-ubyte", make_idx(0x08, 1, (int[1]){200}, label4), false);
     idx_buf g = make_idx(0x08, 3, (int[3]){200, 10, 10}, pixel);
-    tu_write_gz("cutgz/train-images-idx3-ubyte.gz", g.bytes, g.len);
+    dt_write_gz("cutgz/train-images-idx3-ubyte.gz", g.bytes, g.len);
     free(g.bytes);
-    FILE *f = fopen(tu_path("cutgz/train-images-idx3-ubyte.gz"), "rb");
+    FILE *f = fopen(dt_path("cutgz/train-images-idx3-ubyte.gz"), "rb");
     unsigned char gzbytes[65536];
     size_t gzlen = f ? fread(gzbytes, 1, sizeof gzbytes, f) : 0;
     if (f)
         fclose(f);
     CHECK(gzlen > 100 && gzlen < sizeof gzbytes);
-    tu_write("cutgz/train-images-idx3-ubyte.gz", gzbytes, gzlen / 2);
+    dt_write("cutgz/train-images-idx3-ubyte.gz", gzbytes, gzlen / 2);
     expect_dir_error("cutgz", "train-images-idx3-ubyte.gz", "truncated");
-    tu_write("cutgz/train-images-idx3-ubyte.gz", gzbytes, gzlen - 4);   /* no size trailer */
+    dt_write("cutgz/train-images-idx3-ubyte.gz", gzbytes, gzlen - 4);   /* no size trailer */
     expect_dir_error("cutgz", "train-images-idx3-ubyte.gz", "gzip");
     for (size_t i = gzlen / 3; i < gzlen / 3 + 40; i++)
         gzbytes[i] ^= 0x5a;
-    tu_write("cutgz/train-images-idx3-ubyte.gz", gzbytes, gzlen);
+    dt_write("cutgz/train-images-idx3-ubyte.gz", gzbytes, gzlen);
     expect_dir_error("cutgz", "train-images-idx3-ubyte.gz", "gzip");
 
     /* Labels that do not fit the images. */
@@ -382,13 +382,13 @@ static void test_broken_files(void)
 
     /* Missing or mismatched files. */
     expect_dir_error("no-such-folder", "no-such-folder", "No such file");
-    tu_write_text("plainfile", "x");
+    dt_write_text("plainfile", "x");
     expect_dir_error("plainfile", "plainfile", "not a folder");
     folder("nolabels");
     write_idx("nolabels/train-images-idx3-ubyte", good, false);
     expect_dir_error("nolabels", "nolabels", "train-labels-idx1-ubyte");
     write_folder("halftest", 8, 4, false);
-    remove(tu_path("halftest/t10k-labels-idx1-ubyte"));
+    remove(dt_path("halftest/t10k-labels-idx1-ubyte"));
     expect_dir_error("halftest", "halftest", "t10k-labels-idx1-ubyte");
     write_folder("othershape", 8, 0, false);
     write_idx("othershape/t10k-images-idx3-ubyte", make_idx(0x08, 3, (int[3]){4, 2, 3}, pixel),
@@ -408,13 +408,13 @@ static void test_read_one(void)
     write_idx("one.idx", make_idx(0x0C, 2, (int[2]){3, 4}, signed_val), false);
     rt_idx m;
     char err[512];
-    CHECK(rt_idx_read(tu_path("one.idx"), &m, err, sizeof err));
+    CHECK(rt_idx_read(dt_path("one.idx"), &m, err, sizeof err));
     CHECK(m.type == 0x0C && m.rank == 2 && m.dim[0] == 3 && m.dim[1] == 4 && m.count == 12);
     CHECK(m.data && m.data[11] == -1100.0f && m.data[10] == 1000.0f);
     rt_idx_free(&m);
-    CHECK(!rt_idx_read(tu_path("missing.idx"), &m, err, sizeof err));
+    CHECK(!rt_idx_read(dt_path("missing.idx"), &m, err, sizeof err));
     CHECK(strstr(err, "missing.idx") != NULL);
-    CHECK(!rt_idx_read(tu_dir(), &m, err, sizeof err));
+    CHECK(!rt_idx_read(dt_dir(), &m, err, sizeof err));
     CHECK(strstr(err, "not a regular file") != NULL);
 }
 
@@ -427,5 +427,5 @@ int main(void)
     test_ranks_and_types();
     test_broken_files();
     test_read_one();
-    return tu_finish("test_idx");
+    return dt_finish("test_idx");
 }

@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "testutil.h"
+#include "data_fixture.h"
 
 /* Loads D; true if it succeeded, else checks that the message names WHAT. */
 static bool load_or_named_error(const ir_dataset *d, const char *what)
 {
     char err[1024] = "";
-    rt_data *data = rt_data_load(tu_program(), d, 1, -1.0, err, sizeof err);
+    rt_data *data = rt_data_load(dt_program(), d, 1, -1.0, err, sizeof err);
     if (data) {
         rt_data_free(data);
         return true;
@@ -47,14 +47,14 @@ static void write_idx_folder(const char *dir, bool gz)
     char name[256];
     for (int i = 0; i < 24; i++)
         img[16 + i] = (unsigned char)(i * 10);
-    mkdir(tu_path(dir), 0777);
+    mkdir(dt_path(dir), 0777);
     snprintf(name, sizeof name, "%s/train-labels-idx1-ubyte", dir);
-    tu_write(name, lab, sizeof lab);
+    dt_write(name, lab, sizeof lab);
     snprintf(name, sizeof name, "%s/train-images-idx3-ubyte%s", dir, gz ? ".gz" : "");
     if (gz)
-        tu_write_gz(name, img, sizeof img);
+        dt_write_gz(name, img, sizeof img);
     else
-        tu_write(name, img, sizeof img);
+        dt_write(name, img, sizeof img);
 }
 
 static void damage_idx(bool gz)
@@ -64,13 +64,13 @@ static void damage_idx(bool gz)
     write_idx_folder(dir, gz);
     snprintf(name, sizeof name, "%s/train-images-idx3-ubyte%s", dir, gz ? ".gz" : "");
     size_t len;
-    unsigned char *good = slurp(tu_path(name), &len);
-    ir_dataset d = tu_dataset(IR_SRC_IDX);
+    unsigned char *good = slurp(dt_path(name), &len);
+    ir_dataset d = dt_dataset(IR_SRC_IDX);
     d.path = (char *)dir;
     CHECK(load_or_named_error(&d, "train-images"));
     int cut_loaded = 0;
     for (size_t cut = 0; cut < len; cut++) {
-        tu_write(name, good, cut);
+        dt_write(name, good, cut);
         cut_loaded += load_or_named_error(&d, "train-images");
     }
     CHECK(cut_loaded == 0);   /* every shortened file is an error */
@@ -80,10 +80,10 @@ static void damage_idx(bool gz)
         for (size_t v = 0; v < sizeof values; v++) {
             memcpy(bad, good, len);
             bad[i] = values[v];
-            tu_write(name, bad, len);
+            dt_write(name, bad, len);
             load_or_named_error(&d, dir);
         }
-    tu_write(name, good, len);
+    dt_write(name, good, len);
     free(bad);
     free(good);
 }
@@ -93,12 +93,12 @@ static void damage_csv(void)
     static const char good[] =
         "a,\"b\",label\n1,2.5,x\n\"3\",4,\"y, z\"\n5,6e-1,x\n7,8,\"y, z\"\n";
     size_t len = sizeof good - 1;
-    ir_dataset d = tu_dataset(IR_SRC_CSV);
+    ir_dataset d = dt_dataset(IR_SRC_CSV);
     d.path = "robust.csv";
-    tu_write("robust.csv", good, len);
+    dt_write("robust.csv", good, len);
     CHECK(load_or_named_error(&d, "robust.csv"));
     for (size_t cut = 0; cut < len; cut++) {
-        tu_write("robust.csv", good, cut);
+        dt_write("robust.csv", good, cut);
         load_or_named_error(&d, "robust.csv");
     }
     char bad[sizeof good];
@@ -107,7 +107,7 @@ static void damage_csv(void)
         for (size_t v = 0; v < sizeof values; v++) {
             memcpy(bad, good, len);
             bad[i] = values[v];
-            tu_write("robust.csv", bad, len);
+            dt_write("robust.csv", bad, len);
             load_or_named_error(&d, "robust.csv");
         }
     /* Many distinct labels with task = classification: too many classes. */
@@ -116,7 +116,7 @@ static void damage_csv(void)
     size_t n = (size_t)snprintf(big, cap, "a,label\n");
     for (int i = 0; i < 1001; i++)
         n += (size_t)snprintf(big + n, cap - n, "%d,c%d\n", i, i);
-    tu_write("classes.csv", big, n);
+    dt_write("classes.csv", big, n);
     free(big);
     d.path = "classes.csv";
     d.task = IR_TASK_CLASSIFICATION;
@@ -128,5 +128,5 @@ int main(void)
     damage_idx(false);
     damage_idx(true);
     damage_csv();
-    return tu_finish("test_robust");
+    return dt_finish("test_robust");
 }

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "data_fixture.h"
 
 static rt_data *load_override(const ir_dataset *d, uint64_t seed, double validation)
 {
     char err[512];
-    rt_data *data = rt_data_load(tu_program(), d, seed, validation, err, sizeof err);
+    rt_data *data = rt_data_load(dt_program(), d, seed, validation, err, sizeof err);
     if (!CHECK(data != NULL))
         fprintf(stderr, "  %s\n", err);
     return data;
@@ -34,17 +34,17 @@ static bool find_row(const rt_split *all, int w, const float *x, int label, bool
 
 static void test_sizes_strata_completeness(void)
 {
-    ir_dataset d = tu_dataset(IR_SRC_BLOBS);
+    ir_dataset d = dt_dataset(IR_SRC_BLOBS);
     d.samples = 1000;
     d.classes = 4;
     d.features = 3;
     d.noise = 1.0;
     d.test = 0.2;
     d.validation = 0.25;
-    rt_data *data = tu_load(&d, 11);
+    rt_data *data = dt_load(&d, 11);
     ir_dataset whole = d;
     whole.test = whole.validation = 0.0;
-    rt_data *all = tu_load(&whole, 11);
+    rt_data *all = dt_load(&whole, 11);
     if (!data || !all)
         goto out;
     CHECK(data->test.n == 200 && data->val.n == 200 && data->train.n == 600);
@@ -78,12 +78,12 @@ static void write_table(void)
     for (int i = 0; i < 40; i++)
         len += (size_t)snprintf(text + len, sizeof text - len, "%d,%d,5,%s\n", i, 1000 + 3 * i,
                                 i % 2 ? "odd" : "even");
-    tu_write_text("table.csv", text);
+    dt_write_text("table.csv", text);
 }
 
 static ir_dataset table(void)
 {
-    ir_dataset d = tu_dataset(IR_SRC_CSV);
+    ir_dataset d = dt_dataset(IR_SRC_CSV);
     d.path = "table.csv";
     d.test = 0.25;
     return d;
@@ -94,7 +94,7 @@ static void test_seed_and_override(void)
 {
     ir_dataset d = table();
     d.validation = 0.2;
-    rt_data *a = tu_load(&d, 1), *b = tu_load(&d, 1), *c = tu_load(&d, 2);
+    rt_data *a = dt_load(&d, 1), *b = dt_load(&d, 1), *c = dt_load(&d, 2);
     if (a && b && c) {
         CHECK(a->test.n == 10 && a->val.n == 6 && a->train.n == 24);
         CHECK(memcmp(a->test.x, b->test.x, sizeof(float) * 30) == 0);
@@ -115,7 +115,7 @@ static void test_seed_and_override(void)
 
     /* limit keeps a stratified subset for training and validation. */
     d.limit = 20;
-    a = tu_load(&d, 1);
+    a = dt_load(&d, 1);
     if (a)
         CHECK(a->test.n == 10 && a->val.n == 4 && a->train.n == 16 &&
               a->class_counts[0] == 8 && a->class_counts[1] == 8);
@@ -123,9 +123,9 @@ static void test_seed_and_override(void)
     d.limit = 0;
 
     char err[256];
-    CHECK(!rt_data_load(tu_program(), &d, 1, 0.99, err, sizeof err));
+    CHECK(!rt_data_load(dt_program(), &d, 1, 0.99, err, sizeof err));
     CHECK(strstr(err, "validation = 0.99") != NULL);
-    tu_write_text("two.csv", "a,b\n1,x\n2,y\n");
+    dt_write_text("two.csv", "a,b\n1,x\n2,y\n");
     d.path = "two.csv";
     d.test = 0.5;
     d.validation = 0.5;
@@ -135,13 +135,13 @@ static void test_seed_and_override(void)
 /* Splitting keeps each input with its target. */
 static void test_regression_rows_stay_whole(void)
 {
-    ir_dataset d = tu_dataset(IR_SRC_REGRESSION);
+    ir_dataset d = dt_dataset(IR_SRC_REGRESSION);
     d.samples = 200;
     d.features = 1;
     d.noise = 0.0;
     d.test = 0.3;
     d.validation = 0.3;
-    rt_data *data = tu_load(&d, 4);
+    rt_data *data = dt_load(&d, 4);
     if (!data)
         return;
     const rt_split *t = &data->train;
@@ -199,9 +199,9 @@ static void check_stats(const rt_raw_stats *got, const rt_split *s, int w)
 static void test_standardize_on_train_only(void)
 {
     ir_dataset d = table();
-    rt_data *raw = tu_load(&d, 3);
+    rt_data *raw = dt_load(&d, 3);
     d.standardize = true;
-    rt_data *std = tu_load(&d, 3);
+    rt_data *std = dt_load(&d, 3);
     if (!raw || !std)
         goto out;
     for (int j = 0; j < 2; j++) {
@@ -247,20 +247,20 @@ out:
 static void test_minmax_and_order(void)
 {
     ir_dataset d = table();
-    rt_data *raw = tu_load(&d, 5);
+    rt_data *raw = dt_load(&d, 5);
     d.minmax = true;
-    rt_data *mm = tu_load(&d, 5);
+    rt_data *mm = dt_load(&d, 5);
     d.scale = -2.0;   /* scale first: a negative scale then minmax is minmax again */
-    rt_data *neg = tu_load(&d, 5);
+    rt_data *neg = dt_load(&d, 5);
     d.scale = 2.0;
     d.standardize = true;   /* minmax then standardize is standardize */
-    rt_data *both = tu_load(&d, 5);
+    rt_data *both = dt_load(&d, 5);
     d.minmax = false;
     d.scale = 1.0;
-    rt_data *std = tu_load(&d, 5);
+    rt_data *std = dt_load(&d, 5);
     d.standardize = false;
     d.scale = 0.5;
-    rt_data *half = tu_load(&d, 5);
+    rt_data *half = dt_load(&d, 5);
     if (!raw || !mm || !neg || !both || !std || !half)
         goto out;
     for (int j = 0; j < 2; j++) {
@@ -302,5 +302,5 @@ int main(void)
     test_regression_rows_stay_whole();
     test_standardize_on_train_only();
     test_minmax_and_order();
-    return tu_finish("test_split");
+    return dt_finish("test_split");
 }

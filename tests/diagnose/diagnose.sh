@@ -20,7 +20,7 @@
 set -u
 DNNC=${DNNC:-$(pwd)/dnnc}
 SRC=${srcdir:-.}
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+command -v jq >/dev/null || { echo "not ok 1 - jq is not installed (./bootstrap installs it)"; echo "1..1"; exit 1; }
 tmp=$(mktemp -d)
 busy1="" busy2=""
 trap 'for b in $busy1 $busy2; do kill "$b" 2>/dev/null; done; rm -rf "$tmp"' EXIT

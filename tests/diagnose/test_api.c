@@ -11,16 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "diagnose.h"
 #include "source.h"
 
-static int failures;
-
-static void check(bool cond, const char *what)
-{
-    printf("%s - %s\n", cond ? "ok" : "FAIL", what);
-    failures += !cond;
-}
 
 static const char faulty[] =
     "dataset b {\n"
@@ -83,7 +77,7 @@ static void test_limits(const ir_program *p, const rt_data *data)
     long full = 20L * ((data->train.n + 31) / 32);
     suspect_list l1, l2;
     dx_run_summary r1, r2;
-    check(dx_diagnose(p, data, &o, &l1, &r1, err, sizeof err) == 0 && !r1.cut_short &&
+    CHECK(dx_diagnose(p, data, &o, &l1, &r1, err, sizeof err) == 0 && !r1.cut_short &&
               r1.limit == DX_LIMIT_NONE && r1.batches == full && r1.work == r1.full_work,
           "default budget: the small program trains to its end");
     suspect_list_free(&l1);
@@ -91,17 +85,17 @@ static void test_limits(const ir_program *p, const rt_data *data)
     o.work_budget = 0.5 * r1.full_work;
     int a = dx_diagnose(p, data, &o, &l1, &r1, err, sizeof err);
     int b = dx_diagnose(p, data, &o, &l2, &r2, err, sizeof err);
-    check(a == 0 && b == 0 && r1.limit == DX_LIMIT_WORK && r1.cut_short &&
+    CHECK(a == 0 && b == 0 && r1.limit == DX_LIMIT_WORK && r1.cut_short &&
               r1.batches > 0 && r1.batches < full && r1.work <= o.work_budget,
           "a smaller budget cuts the run within it");
-    check(same(&l1, &r1, &l2, &r2), "cut by the budget: the same suspects and numbers twice");
+    CHECK(same(&l1, &r1, &l2, &r2), "cut by the budget: the same suspects and numbers twice");
     suspect_list_free(&l1);
     suspect_list_free(&l2);
 
     /* The safety net: a time limit no run can meet, with no work budget. */
     o.work_budget = 0;
     o.time_limit = 1e-9;
-    check(dx_diagnose(p, data, &o, &l1, &r1, err, sizeof err) == 0 &&
+    CHECK(dx_diagnose(p, data, &o, &l1, &r1, err, sizeof err) == 0 &&
               r1.limit == DX_LIMIT_TIME && r1.cut_short && r1.batches < full &&
               strstr(r1.note, "safety time limit") != NULL,
           "the time limit, when it fires, is reported with what it means");
@@ -111,12 +105,12 @@ static void test_limits(const ir_program *p, const rt_data *data)
 int main(void)
 {
     ir_program *p = dnnc_compile_text("api.dnn", faulty, true);
-    check(p != NULL, "the test program compiles");
+    CHECK(p != NULL, "the test program compiles");
     if (!p)
         return 1;
     char err[512];
     rt_data *data = rt_data_load(p, ir_train_dataset(p), 1, -1.0, err, sizeof err);
-    check(data != NULL, "its data loads");
+    CHECK(data != NULL, "its data loads");
     if (!data)
         return 1;
 
@@ -124,24 +118,24 @@ int main(void)
     dx_options_default(&o);
     suspect_list l;
     dx_run_summary run;
-    check(dx_diagnose(p, data, &o, &l, &run, err, sizeof err) == 0, "dx_diagnose succeeds");
-    check(l.n >= 2 && l.items[0].rank == 1, "suspects come ranked");
-    check(has(&l, "out", "activation", "output-activation") &&
+    CHECK(dx_diagnose(p, data, &o, &l, &run, err, sizeof err) == 0, "dx_diagnose succeeds");
+    CHECK(l.n >= 2 && l.items[0].rank == 1, "suspects come ranked");
+    CHECK(has(&l, "out", "activation", "output-activation") &&
               strcmp(l.items[0].node, "out") == 0,
           "the one-unit softmax ranks first");
-    check(l.items[0].line == 9 && l.items[0].column > 0, "located at its line in the source");
-    check(has(&l, "b", "standardize", "unscaled-input"), "the data rule ran");
-    check(run.ran && run.epochs == 5 && run.symptoms > 0, "the training run ran and saw symptoms");
+    CHECK(l.items[0].line == 9 && l.items[0].column > 0, "located at its line in the source");
+    CHECK(has(&l, "b", "standardize", "unscaled-input"), "the data rule ran");
+    CHECK(run.ran && run.epochs == 5 && run.symptoms > 0, "the training run ran and saw symptoms");
     suspect_list_free(&l);
 
     o.static_only = true;
-    check(dx_diagnose(p, data, &o, &l, &run, err, sizeof err) == 0 && !run.ran &&
+    CHECK(dx_diagnose(p, data, &o, &l, &run, err, sizeof err) == 0 && !run.ran &&
               has(&l, "out", "activation", "output-activation"),
           "static_only: rules without the training run");
     suspect_list_free(&l);
 
     o.static_only = false;
-    check(dx_diagnose(p, NULL, &o, &l, &run, err, sizeof err) == 0 && !run.ran &&
+    CHECK(dx_diagnose(p, NULL, &o, &l, &run, err, sizeof err) == 0 && !run.ran &&
               has(&l, "out", "activation", "output-activation") &&
               !has(&l, "b", "standardize", "unscaled-input"),
           "without data: data rules and the run are skipped, the others run");
@@ -155,12 +149,11 @@ int main(void)
     ir_train_dataset(p)->scale = 1.0;
     rt_data_free(data);
     data = rt_data_load(p, ir_train_dataset(p), 1, -1.0, err, sizeof err);
-    check(data && dx_diagnose(p, data, &o, &l, &run, err, sizeof err) == 0 && l.n == 0 &&
+    CHECK(data && dx_diagnose(p, data, &o, &l, &run, err, sizeof err) == 0 && l.n == 0 &&
               run.ran,
           "the repaired program has no suspects");
     suspect_list_free(&l);
     rt_data_free(data);
     ir_program_free(p);
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    return check_finish("test_api");
 }

@@ -13,16 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "diagnose_int.h"
 #include "pass.h"
 
-static int failures;
-
-static void check(bool cond, const char *what)
-{
-    printf("%s - %s\n", cond ? "ok" : "FAIL", what);
-    failures += !cond;
-}
 
 static suspect *finding(suspect_list *l, const char *rule, const char *node, const char *attr,
                         double score, int line, unsigned repairs)
@@ -46,18 +40,18 @@ static void test_merge(void)
     finding(&l, "second", "fc1", "activation", 0.20, 4, DX_R(ACTIVATION))->kind = SUSPECT_SYMPTOM;
     finding(&l, "third", "fc1", "activation", 0.20, 4, DX_R(ACTIVATION));
     dx_rank(&l, 0.15);
-    check(l.n == 2, "merged to two suspects, the weak one dropped");
+    CHECK(l.n == 2, "merged to two suspects, the weak one dropped");
     const suspect *a = &l.items[0], *b = &l.items[1];
-    check(strcmp(a->node, "fc1") == 0 && a->rank == 1, "the corroborated place ranks first");
-    check(fabs(a->score - (1 - 0.4 * 0.5 * 0.8)) < 1e-12,
+    CHECK(strcmp(a->node, "fc1") == 0 && a->rank == 1, "the corroborated place ranks first");
+    CHECK(fabs(a->score - (1 - 0.4 * 0.5 * 0.8)) < 1e-12,
           "scores of different rules combine as noisy-or, a rule's weaker finding adds nothing");
-    check(strcmp(a->rule, "first") == 0 && a->kind == SUSPECT_RULE &&
+    CHECK(strcmp(a->rule, "first") == 0 && a->kind == SUSPECT_RULE &&
               a->kinds == ((1u << SUSPECT_RULE) | (1u << SUSPECT_SYMPTOM)), "the strongest finding gives the rule");
-    check(strcmp(a->also, "second,third") == 0, "the others are listed once in also");
-    check(a->repairs == (DX_R(ACTIVATION) | DX_R(BATCHNORM)), "repair classes are united");
-    check(strcmp(b->node, "out") == 0 && b->rank == 2 && b->score == 0.7, "then the next place");
+    CHECK(strcmp(a->also, "second,third") == 0, "the others are listed once in also");
+    CHECK(a->repairs == (DX_R(ACTIVATION) | DX_R(BATCHNORM)), "repair classes are united");
+    CHECK(strcmp(b->node, "out") == 0 && b->rank == 2 && b->score == 0.7, "then the next place");
     suspect_list_free(&l);
-    check(l.n == 0 && l.items == NULL, "suspect_list_free empties the list");
+    CHECK(l.n == 0 && l.items == NULL, "suspect_list_free empties the list");
 }
 
 static void test_order(void)
@@ -66,7 +60,7 @@ static void test_order(void)
     finding(&l, "r", "late", "init", 0.5, 20, 0);
     finding(&l, "r", "early", "init", 0.5, 3, 0);
     dx_rank(&l, 0.15);
-    check(l.n == 2 && strcmp(l.items[0].node, "early") == 0, "equal scores: source order");
+    CHECK(l.n == 2 && strcmp(l.items[0].node, "early") == 0, "equal scores: source order");
     suspect_list_free(&l);
 }
 
@@ -84,16 +78,16 @@ static void test_causes(void)
     o->kind = SUSPECT_SYMPTOM;
     snprintf(o->caused_by, sizeof o->caused_by, "train.learning_rate");
     dx_rank(&l, 0.15);
-    check(l.n == 3 && strcmp(l.items[0].node, "h2") == 0 && l.items[0].score == 0.6,
+    CHECK(l.n == 3 && strcmp(l.items[0].node, "h2") == 0 && l.items[0].score == 0.6,
           "a symptom whose cause is not suspected keeps its score");
-    check(strcmp(l.items[1].attribute, "scale") == 0 && strcmp(l.items[2].node, "h1") == 0 &&
+    CHECK(strcmp(l.items[1].attribute, "scale") == 0 && strcmp(l.items[2].node, "h1") == 0 &&
               l.items[2].score < l.items[1].score,
           "a symptom ranks below its cause");
-    check(strstr(l.items[2].evidence, "ranked below its cause data.scale") != NULL,
+    CHECK(strstr(l.items[2].evidence, "ranked below its cause data.scale") != NULL,
           "and its evidence says why");
     char place[64];
     suspect_place(&l.items[1], place, sizeof place);
-    check(strcmp(place, "data.scale") == 0, "suspect_place writes target.attribute");
+    CHECK(strcmp(place, "data.scale") == 0, "suspect_place writes target.attribute");
     suspect_list_free(&l);
 }
 
@@ -106,16 +100,16 @@ static void test_table(void)
             unique &= strcmp(pass_table[i].name, pass_table[j].name) != 0;
         analyses += pass_table[i].kind == PASS_ANALYSIS;
     }
-    check(unique, "pass names are unique");
-    check(analyses >= 17, "every static rule is an analysis pass");
-    check(pass_find("output-activation") && pass_find("output-activation")->run ==
+    CHECK(unique, "pass names are unique");
+    CHECK(analyses >= 17, "every static rule is an analysis pass");
+    CHECK(pass_find("output-activation") && pass_find("output-activation")->run ==
                                                 dx_rule_output_activation,
           "pass_find finds a pass by name");
-    check(pass_find("no-such-pass") == NULL, "pass_find: NULL for an unknown name");
+    CHECK(pass_find("no-such-pass") == NULL, "pass_find: NULL for an unknown name");
     bool named = true;
     for (int c = 0; c < REPAIR_CLASS_COUNT; c++)
         named &= repair_class_names[c] != NULL && repair_class_names[c][0] != 0;
-    check(named && strcmp(repair_class_names[REPAIR_LEARNING_RATE], "change_learning_rate") == 0,
+    CHECK(named && strcmp(repair_class_names[REPAIR_LEARNING_RATE], "change_learning_rate") == 0,
           "every repair class has its name");
 }
 
@@ -125,6 +119,5 @@ int main(void)
     test_order();
     test_causes();
     test_table();
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    return check_finish("test_rank");
 }

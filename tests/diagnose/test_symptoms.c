@@ -17,16 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "diagnose_int.h"
 #include "source.h"
 
-static int failures;
-
-static void check(bool cond, const char *what)
-{
-    printf("%s - %s\n", cond ? "ok" : "FAIL", what);
-    failures += !cond;
-}
 
 /* A trace of P points over three layers: dense (relu), dense (tanh), output
  * dense (softmax); accuracy ACC at every point, loss LOSS, 300 samples each. */
@@ -115,10 +109,10 @@ static void test_nan(void)
 {
     dx_trace t;
     make_trace(&t, 10, BAD, 1.0);
-    check(!shows(&t, DX_SYM_NAN_LOSS), "nan-loss: not without divergence");
+    CHECK(!shows(&t, DX_SYM_NAN_LOSS), "nan-loss: not without divergence");
     t.diverged = true;
     t.diverged_step = 5;
-    check(shows(&t, DX_SYM_NAN_LOSS), "nan-loss: a diverged run");
+    CHECK(shows(&t, DX_SYM_NAN_LOSS), "nan-loss: a diverged run");
     dx_trace_free(&t);
 }
 
@@ -130,26 +124,26 @@ static void test_gradients(void)
         layer(&t, p, 0)->grad_norm = 71.0;   /* AutoTrainer beta_3 = 70 */
         layer(&t, p, 2)->grad_norm = 1.0;
     }
-    check(shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: first/last ratio 71");
+    CHECK(shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: first/last ratio 71");
     for (int p = 0; p < 10; p++)
         layer(&t, p, 0)->grad_norm = 69.0;
-    check(!shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: not at ratio 69");
+    CHECK(!shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: not at ratio 69");
     for (int p = 0; p < 10; p++)
         layer(&t, p, 0)->grad_norm = 71.0;
     for (int p = 0; p < 10; p++)
         t.points[p].metric = GOOD;
-    check(!shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: not when training went well");
+    CHECK(!shows(&t, DX_SYM_EXPLODING_GRADIENT), "exploding-gradient: not when training went well");
     for (int p = 0; p < 10; p++) {
         t.points[p].metric = BAD;
         layer(&t, p, 0)->grad_norm = 0.9e-4;   /* beta_2 = 1e-4, ratio < beta_1 = 1e-3 */
         layer(&t, p, 2)->grad_norm = 1.0;
     }
-    check(shows(&t, DX_SYM_VANISHING_GRADIENT), "vanishing-gradient: ratio 9e-5, first norm 9e-5");
+    CHECK(shows(&t, DX_SYM_VANISHING_GRADIENT), "vanishing-gradient: ratio 9e-5, first norm 9e-5");
     for (int p = 0; p < 10; p++) {
         layer(&t, p, 0)->grad_norm = 1.1e-4;
         layer(&t, p, 2)->grad_norm = 0.2;
     }
-    check(!shows(&t, DX_SYM_VANISHING_GRADIENT), "vanishing-gradient: not with first norm 1.1e-4");
+    CHECK(!shows(&t, DX_SYM_VANISHING_GRADIENT), "vanishing-gradient: not with first norm 1.1e-4");
     dx_trace_free(&t);
 }
 
@@ -159,19 +153,19 @@ static void test_layers(void)
     make_trace(&t, 10, BAD, 1.0);
     layer(&t, 9, 0)->act_dead = 0.75;   /* DeepDiagnosis 0.7 */
     layer(&t, 9, 0)->grad_zero = 0.75;  /* AutoTrainer gamma 0.7 */
-    check(shows(&t, DX_SYM_DYING_RELU), "dying-relu: 75% dead outputs, 75% zero gradients");
+    CHECK(shows(&t, DX_SYM_DYING_RELU), "%s", "dying-relu: 75% dead outputs, 75% zero gradients");
     layer(&t, 9, 0)->act_dead = 0.65;
-    check(!shows(&t, DX_SYM_DYING_RELU), "dying-relu: not at 65% dead outputs");
+    CHECK(!shows(&t, DX_SYM_DYING_RELU), "%s", "dying-relu: not at 65% dead outputs");
     layer(&t, 9, 1)->act_saturated = 0.55;   /* DeepDiagnosis 0.5 */
-    check(shows(&t, DX_SYM_SATURATED), "saturated-activation: 55% of a tanh layer beyond +-5");
+    CHECK(shows(&t, DX_SYM_SATURATED), "%s", "saturated-activation: 55% of a tanh layer beyond +-5");
     layer(&t, 9, 1)->act_saturated = 0.45;
-    check(!shows(&t, DX_SYM_SATURATED), "saturated-activation: not at 45%");
+    CHECK(!shows(&t, DX_SYM_SATURATED), "%s", "saturated-activation: not at 45%");
     layer(&t, 9, 2)->act_saturated = 0.9;
-    check(!shows(&t, DX_SYM_SATURATED), "saturated-activation: not on a softmax fused with its loss");
+    CHECK(!shows(&t, DX_SYM_SATURATED), "saturated-activation: not on a softmax fused with its loss");
     layer(&t, 9, 1)->act_saturated = 0.55;
     for (int p = 0; p < 10; p++)
         t.points[p].metric = GOOD;
-    check(!shows(&t, DX_SYM_SATURATED), "saturated-activation: not when training went well");
+    CHECK(!shows(&t, DX_SYM_SATURATED), "saturated-activation: not when training went well");
     dx_trace_free(&t);
 }
 
@@ -182,15 +176,15 @@ static void test_updates(void)
     for (int p = 0; p < 10; p++)
         for (int l = 0; l < 3; l++)
             layer(&t, p, l)->update_ratio = 1e-7;
-    check(shows(&t, DX_SYM_WEIGHTS_UNCHANGED), "weights-unchanged: update/weight 1e-7");
+    CHECK(shows(&t, DX_SYM_WEIGHTS_UNCHANGED), "weights-unchanged: update/weight 1e-7");
     for (int p = 0; p < 10; p++)
         for (int l = 0; l < 3; l++)
             layer(&t, p, l)->update_ratio = 1e-5;
-    check(!shows(&t, DX_SYM_WEIGHTS_UNCHANGED), "weights-unchanged: not at 1e-5");
-    check(!shows(&t, DX_SYM_WEIGHTS_TOO_FAST), "weights-too-fast: not at 1e-5");
+    CHECK(!shows(&t, DX_SYM_WEIGHTS_UNCHANGED), "weights-unchanged: not at 1e-5");
+    CHECK(!shows(&t, DX_SYM_WEIGHTS_TOO_FAST), "weights-too-fast: not at 1e-5");
     for (int p = 0; p < 10; p++)
         layer(&t, p, 1)->update_ratio = 0.5;
-    check(shows(&t, DX_SYM_WEIGHTS_TOO_FAST), "weights-too-fast: update/weight 0.5");
+    CHECK(shows(&t, DX_SYM_WEIGHTS_TOO_FAST), "weights-too-fast: update/weight 0.5");
     dx_trace_free(&t);
 }
 
@@ -199,16 +193,16 @@ static void test_outcome(void)
     dx_trace t;
     make_trace(&t, 10, 0.35, 1.1);
     t.first_loss = 1.1;
-    check(shows(&t, DX_SYM_LOSS_FLAT), "loss-not-decreasing: loss stays at 1.1");
-    check(shows(&t, DX_SYM_AT_CHANCE), "accuracy-at-chance: 0.35 for 3 classes");
-    check(shows(&t, DX_SYM_ACCURACY_FLAT), "accuracy-not-increasing: 0.35 throughout");
+    CHECK(shows(&t, DX_SYM_LOSS_FLAT), "loss-not-decreasing: loss stays at 1.1");
+    CHECK(shows(&t, DX_SYM_AT_CHANCE), "accuracy-at-chance: 0.35 for 3 classes");
+    CHECK(shows(&t, DX_SYM_ACCURACY_FLAT), "accuracy-not-increasing: 0.35 throughout");
     for (int p = 0; p < 10; p++) {
         t.points[p].loss = 1.1 - 0.08 * p;
         t.points[p].metric = 0.45 + 0.05 * p;
     }
-    check(!shows(&t, DX_SYM_LOSS_FLAT), "loss-not-decreasing: not when it falls by a third");
-    check(!shows(&t, DX_SYM_AT_CHANCE), "accuracy-at-chance: not at 0.9");
-    check(!shows(&t, DX_SYM_ACCURACY_FLAT), "accuracy-not-increasing: not from 0.45 to 0.9");
+    CHECK(!shows(&t, DX_SYM_LOSS_FLAT), "loss-not-decreasing: not when it falls by a third");
+    CHECK(!shows(&t, DX_SYM_AT_CHANCE), "accuracy-at-chance: not at 0.9");
+    CHECK(!shows(&t, DX_SYM_ACCURACY_FLAT), "accuracy-not-increasing: not from 0.45 to 0.9");
     dx_trace_free(&t);
 }
 
@@ -218,14 +212,14 @@ static void test_series(void)
     make_trace(&t, 12, BAD, 1.0);
     for (int e = 0; e < 12; e++)
         t.epoch_metric[e] = e % 2 ? 0.50 : 0.40;   /* swings of 0.1 >> zeta 0.03 */
-    check(shows(&t, DX_SYM_OSCILLATION), "oscillation: accuracy swinging by 0.1 every epoch");
+    CHECK(shows(&t, DX_SYM_OSCILLATION), "oscillation: accuracy swinging by 0.1 every epoch");
     for (int e = 0; e < 12; e++)
         t.epoch_metric[e] = 0.40 + 0.004 * e;
-    check(!shows(&t, DX_SYM_OSCILLATION), "oscillation: not when it climbs steadily");
-    check(shows(&t, DX_SYM_SLOW_CONVERGENCE), "slow-convergence: gains of 0.004 < delta 0.01");
+    CHECK(!shows(&t, DX_SYM_OSCILLATION), "oscillation: not when it climbs steadily");
+    CHECK(shows(&t, DX_SYM_SLOW_CONVERGENCE), "slow-convergence: gains of 0.004 < delta 0.01");
     for (int e = 0; e < 12; e++)
         t.epoch_metric[e] = 0.40 + 0.02 * e;
-    check(!shows(&t, DX_SYM_SLOW_CONVERGENCE), "slow-convergence: not with gains of 0.02");
+    CHECK(!shows(&t, DX_SYM_SLOW_CONVERGENCE), "slow-convergence: not with gains of 0.02");
     dx_trace_free(&t);
 }
 
@@ -236,27 +230,27 @@ static void test_still_learning(void)
     t.first_loss = 2.0;
     for (int p = 0; p < 12; p++)
         t.points[p].loss = 2.0 - 0.1 * p;
-    check(shows(&t, DX_SYM_STILL_LEARNING), "still-learning: loss falling to the end");
+    CHECK(shows(&t, DX_SYM_STILL_LEARNING), "still-learning: loss falling to the end");
     t.cut_short = true;
-    check(!shows(&t, DX_SYM_STILL_LEARNING), "still-learning: not when a limit cut the run");
+    CHECK(!shows(&t, DX_SYM_STILL_LEARNING), "still-learning: not when a limit cut the run");
     t.cut_short = false;
     for (int p = 0; p < 12; p++)
         t.points[p].loss = p < 6 ? 2.0 - 0.2 * p : 1.0;
-    check(!shows(&t, DX_SYM_STILL_LEARNING), "still-learning: not when the loss levelled off");
+    CHECK(!shows(&t, DX_SYM_STILL_LEARNING), "still-learning: not when the loss levelled off");
     /* Chance 1/3: a good run reaches 1/3 + 0.7 x 2/3 = 0.8. */
     for (int p = 0; p < 12; p++) {
         t.points[p].loss = 2.0 - 0.1 * p;
         t.points[p].metric = 0.4 + 0.01 * p;   /* +0.03 a quarter, 0.3 to go: 10 quarters */
     }
     double slow = still_extent(&t);
-    check(fabs(slow - 3.5) < 1e-9, "still-learning: a slow climb needs 3.5x the training");
+    CHECK(fabs(slow - 3.5) < 1e-9, "still-learning: a slow climb needs 3.5x the training");
     for (int p = 0; p < 12; p++)
         t.points[p].metric = 0.4 + 0.03 * p;   /* +0.09 a quarter, 0.1 to go */
     double fast = still_extent(&t);
-    check(fast > 1.0 && fast < 1.5, "still-learning: a fast climb needs less than 1.5x");
+    CHECK(fast > 1.0 && fast < 1.5, "still-learning: a fast climb needs less than 1.5x");
     for (int p = 0; p < 12; p++)
         t.points[p].metric = 0.4;
-    check(isinf(still_extent(&t)), "still-learning: accuracy not rising: no length is enough");
+    CHECK(isinf(still_extent(&t)), "still-learning: accuracy not rising: no length is enough");
     dx_trace_free(&t);
 }
 
@@ -270,11 +264,11 @@ static void test_regression_gate(void)
     t.classification = false;
     for (int p = 0; p < 12; p++)
         t.points[p].loss = 10.0 * pow(0.8, p);   /* 0.86 at the end, 9% of its start */
-    check(shows(&t, DX_SYM_STILL_LEARNING),
+    CHECK(shows(&t, DX_SYM_STILL_LEARNING), "%s",
           "still-learning: a regression loss at 9% of its start, still falling 49% a quarter");
     for (int p = 0; p < 12; p++)
         t.points[p].loss = p < 6 ? 10.0 * pow(0.5, p) : 0.3 * (1.0 - 0.02 * (p - 6));
-    check(!shows(&t, DX_SYM_STILL_LEARNING),
+    CHECK(!shows(&t, DX_SYM_STILL_LEARNING), "%s",
           "still-learning: not for a regression at 3% of its start, falling 6% a quarter");
     dx_trace_free(&t);
 }
@@ -317,24 +311,24 @@ static void test_mapping(void)
         "train { model = m; data = b; loss = mse; optimizer = adam(learning_rate = 0.001); "
         "batch = 32; epochs = 2 }\n",
         true);
-    check(p != NULL, "mapping: the program compiles");
+    CHECK(p != NULL, "mapping: the program compiles");
     if (!p)
         return;
     dx_facts f;
     dx_facts_init(&f, p, NULL);
     suspect_list l = {0};
     map_at(&f, DX_SYM_STILL_LEARNING, -1, 1.5, &l);
-    check(train_score(&l, "epochs") > train_score(&l, "learning_rate"),
+    CHECK(train_score(&l, "epochs") > train_score(&l, "learning_rate"),
           "still-learning within 2x the training: the epochs first");
     suspect_list_free(&l);
     map_at(&f, DX_SYM_STILL_LEARNING, -1, 8.0, &l);
-    check(train_score(&l, "learning_rate") > train_score(&l, "epochs") &&
+    CHECK(train_score(&l, "learning_rate") > train_score(&l, "epochs") &&
               train_score(&l, "epochs") > 0,
           "still-learning needing 8x the training: the learning rate first, the epochs still named");
     suspect_list_free(&l);
 
     map_at(&f, DX_SYM_NAN_LOSS, -1, 0, &l);
-    check(train_score(&l, "learning_rate") > 0 && train_score(&l, "loss") == 0,
+    CHECK(train_score(&l, "learning_rate") > 0 && train_score(&l, "loss") == 0,
           "nan-loss: the learning rate, no loss of its own");
     suspect_list_free(&l);
     suspect *s = dx_find(&l, "loss-labels", 0.5, DX_R(LOSS), "static");
@@ -343,26 +337,26 @@ static void test_mapping(void)
     int raised = 0;
     for (int i = 0; i < l.n; i++)
         raised += l.items[i].kind == SUSPECT_SYMPTOM && strcmp(l.items[i].attribute, "loss") == 0;
-    check(raised == 1, "nan-loss: raises a loss the static rules suspect");
+    CHECK(raised == 1, "nan-loss: raises a loss the static rules suspect");
     suspect_list_free(&l);
 
     /* Dying ReLU in h (node 1): its activation and kernel initialiser; its
      * bias initialiser only when it starts at a negative constant. */
     ir_node *h = &ir_train_model(p)->nodes[1];
     map_at(&f, DX_SYM_DYING_RELU, 1, 0, &l);
-    check(node_score(&l, "h", "activation") > 0 && node_score(&l, "h", "init") > 0 &&
+    CHECK(node_score(&l, "h", "activation") > 0 && node_score(&l, "h", "init") > 0 &&
               node_score(&l, "h", "bias_init") == 0,
           "dying-relu with zero biases: the activation and the kernel initialiser");
     suspect_list_free(&l);
     h->bias_init = (ir_initializer){.kind = IR_INIT_CONSTANT, .param = -3};
     map_at(&f, DX_SYM_DYING_RELU, 1, 0, &l);
-    check(node_score(&l, "h", "bias_init") > 0,
+    CHECK(node_score(&l, "h", "bias_init") > 0,
           "dying-relu with biases starting at -3: the bias initialiser too");
     suspect_list_free(&l);
 
     /* Adam is not a slow optimiser: a run still learning does not name it. */
     map_at(&f, DX_SYM_STILL_LEARNING, -1, 1.5, &l);
-    check(train_score(&l, "optimizer") == 0, "still-learning with adam: not the optimiser");
+    CHECK(train_score(&l, "optimizer") == 0, "still-learning with adam: not the optimiser");
     suspect_list_free(&l);
     ir_program_free(p);
 
@@ -376,29 +370,29 @@ static void test_mapping(void)
                 "train { model = m; data = b; loss = categorical_crossentropy; "
                 "optimizer = sgd(learning_rate = 0.01); batch = 32; epochs = 2 }\n",
                           true);
-    check(p != NULL, "mapping: the program with a sigmoid layer compiles");
+    CHECK(p != NULL, "mapping: the program with a sigmoid layer compiles");
     if (!p)
         return;
     dx_facts_init(&f, p, NULL);
     map_at(&f, DX_SYM_DYING_RELU, 2, 0, &l);
-    check(node_score(&l, "s", "activation") > 0 &&
+    CHECK(node_score(&l, "s", "activation") > 0 &&
               node_score(&l, "s", "activation") < node_score(&l, "h", "activation"),
           "dying-relu fed by a sigmoid layer: that activation too, after the layer's own");
     suspect_list_free(&l);
     map_at(&f, DX_SYM_STILL_LEARNING, -1, 1.5, &l);
-    check(train_score(&l, "optimizer") > 0 &&
+    CHECK(train_score(&l, "optimizer") > 0 &&
               train_score(&l, "optimizer") < train_score(&l, "learning_rate"),
           "still-learning with plain sgd: the optimiser, after the epochs and the rate");
     suspect_list_free(&l);
     ir_train_model(p)->nodes[1].activation = IR_ACT_RELU;
     map_at(&f, DX_SYM_DYING_RELU, 2, 0, &l);
-    check(node_score(&l, "s", "activation") == 0,
+    CHECK(node_score(&l, "s", "activation") == 0,
           "dying-relu fed by a relu layer: not that activation");
     suspect_list_free(&l);
     ir_train_model(p)->nodes[1].activation = IR_ACT_SIGMOID;
     p->train.momentum = 0.9;
     map_at(&f, DX_SYM_STILL_LEARNING, -1, 1.5, &l);
-    check(train_score(&l, "optimizer") == 0, "still-learning with momentum sgd: not the optimiser");
+    CHECK(train_score(&l, "optimizer") == 0, "still-learning with momentum sgd: not the optimiser");
     suspect_list_free(&l);
     ir_program_free(p);
 }
@@ -414,6 +408,5 @@ int main(void)
     test_still_learning();
     test_regression_gate();
     test_mapping();
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    return check_finish("test_symptoms");
 }

@@ -12,16 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "diagnose_int.h"
 #include "source.h"
 
-static int failures;
-
-static void check(bool cond, const char *what)
-{
-    printf("%s - %s\n", cond ? "ok" : "FAIL", what);
-    failures += !cond;
-}
 
 /* A program around MODEL_BODY (the lines inside `model m { ... }`); its data is
  * never loaded, so the input width need not match the generator's features. */
@@ -41,16 +35,16 @@ static void test_dense(void)
 {
     ir_program *p = program("    input [64]\n    h: dense 32, activation = relu\n"
                             "    out: dense 1, activation = sigmoid\n");
-    check(p != NULL, "dense: the program compiles");
+    CHECK(p != NULL, "dense: the program compiles");
     if (!p)
         return;
     dx_work w;
     dx_work_model(ir_train_model(p), &w);
     double products = 64.0 * 32 + 32.0 * 1;
-    check(w.params == 64.0 * 32 + 32 + 32 + 1, "dense: kernels and biases counted exactly");
-    check(w.forward >= products && w.forward < 1.5 * products,
+    CHECK(w.params == 64.0 * 32 + 32 + 32 + 1, "dense: kernels and biases counted exactly");
+    CHECK(w.forward >= products && w.forward < 1.5 * products,
           "dense: forward work is the products plus a little element-wise work");
-    check(w.train >= 3 * products && w.train < 3.5 * products,
+    CHECK(w.train >= 3 * products && w.train < 3.5 * products,
           "dense: training work is three times the products plus element-wise work");
     ir_program_free(p);
 }
@@ -63,7 +57,7 @@ static void test_conv(void)
     ir_program *same = program("    input [8, 8, 16]\n"
                                "    c: conv2d 32, kernel = 3, padding = same, activation = relu\n"
                                "    flatten\n    out: dense 1, activation = sigmoid\n");
-    check(valid && same, "conv: the programs compile");
+    CHECK(valid && same, "conv: the programs compile");
     if (valid && same) {
         dx_work wv, ws;
         dx_work_model(ir_train_model(valid), &wv);
@@ -71,10 +65,10 @@ static void test_conv(void)
         /* 6x6 and 8x8 output positions, 9 x 16 x 32 multiply-adds each, then the
          * dense layer over 36 x 32 and 64 x 32 values. */
         double pv = 36.0 * 9 * 16 * 32 + 36 * 32, ps = 64.0 * 9 * 16 * 32 + 64 * 32;
-        check(wv.forward >= pv && wv.forward < 1.5 * pv && ws.forward >= ps &&
+        CHECK(wv.forward >= pv && wv.forward < 1.5 * pv && ws.forward >= ps &&
                   ws.forward < 1.5 * ps,
               "conv: products counted once per output position");
-        check(wv.params == 9 * 16 * 32 + 32 + 36 * 32 + 1 &&
+        CHECK(wv.params == 9 * 16 * 32 + 32 + 36 * 32 + 1 &&
                   ws.params == 9 * 16 * 32 + 32 + 64 * 32 + 1,
               "conv: parameters counted exactly");
     }
@@ -89,28 +83,28 @@ static void test_plan(void)
     long full = 10L * 32;
     dx_plan plan;
     dx_work_plan(&w, n, val, batch, epochs, 0, 40, &plan);
-    check(plan.batches == full && !plan.by_budget && plan.work == plan.full_work &&
+    CHECK(plan.batches == full && !plan.by_budget && plan.work == plan.full_work &&
               plan.full_work == dx_work_spent(&w, n, val, batch, full),
           "plan: no budget, the whole training");
     dx_work_plan(&w, n, val, batch, epochs, 2 * plan.full_work, 40, &plan);
-    check(plan.batches == full && !plan.by_budget, "plan: a budget above the training's work");
+    CHECK(plan.batches == full && !plan.by_budget, "plan: a budget above the training's work");
     double budget = 0.37 * plan.full_work;
     dx_work_plan(&w, n, val, batch, epochs, budget, 40, &plan);
-    check(plan.by_budget && plan.work <= budget &&
+    CHECK(plan.by_budget && plan.work <= budget &&
               dx_work_spent(&w, n, val, batch, plan.batches + 1) > budget,
           "plan: the most batches within the budget");
     dx_plan again;
     dx_work_plan(&w, n, val, batch, epochs, budget, 40, &again);
-    check(memcmp(&plan, &again, sizeof plan) == 0, "plan: the same inputs, the same plan");
+    CHECK(memcmp(&plan, &again, sizeof plan) == 0, "plan: the same inputs, the same plan");
     dx_work_plan(&w, n, val, batch, epochs, 1.0, 40, &plan);
-    check(plan.batches == 40 && plan.by_budget, "plan: never fewer than the minimum batches");
+    CHECK(plan.batches == 40 && plan.by_budget, "plan: never fewer than the minimum batches");
     dx_work_plan(&w, n, val, batch, 1, 1.0, 40, &plan);
-    check(plan.batches == 32 && !plan.by_budget,
+    CHECK(plan.batches == 32 && !plan.by_budget,
           "plan: the minimum never exceeds the program's own training");
     bool monotonic = true;
     for (long b = 1; b <= full; b++)
         monotonic &= dx_work_spent(&w, n, val, batch, b) > dx_work_spent(&w, n, val, batch, b - 1);
-    check(monotonic, "plan: every batch adds work");
+    CHECK(monotonic, "plan: every batch adds work");
 }
 
 int main(void)
@@ -118,6 +112,5 @@ int main(void)
     test_dense();
     test_conv();
     test_plan();
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    return check_finish("test_work");
 }

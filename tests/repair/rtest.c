@@ -1,14 +1,6 @@
 /* rtest.c: helpers for the repair tests (rtest.h). */
 #include "rtest.h"
 
-int rt_failures, rt_checks;
-
-int rtest_finish(const char *what)
-{
-    printf("%s: %d checks, %d failed\n", what, rt_checks, rt_failures);
-    return rt_failures ? 1 : 0;
-}
-
 rp_facts rtest_facts(int classes, double lo, double hi)
 {
     rp_facts f = {0};

@@ -188,5 +188,5 @@ int main(void)
     check_mlp();
     check_conv();
     check_reserve();
-    return rtest_finish("test_cost");
+    return check_finish("test_cost");
 }

@@ -132,5 +132,5 @@ int main(void)
     dropped = rp_minimize(&l, &runs, fake_train, fake_keep, fake_afford, &chain);
     CHECK(l.n == 2 && has(&l, "fc1.dense") && has(&l, "fc1.dense.dense"), "chain broken: %d left", l.n);
     rp_changes_free(&l);
-    return rtest_finish("test_minimize");
+    return check_finish("test_minimize");
 }

@@ -192,7 +192,7 @@ int main(void)
     ir_program *base = dnnc_compile_text("faulty.dnn", source, true);
     CHECK(base != NULL, "the faulty program does not compile");
     if (!base)
-        return rtest_finish("test_patch");
+        return check_finish("test_patch");
     rp_ctx ctx = {base, rtest_facts(2, -20, 20)};
     ctx.facts.prep_min = -20;
     ctx.facts.prep_max = 20;
@@ -270,5 +270,5 @@ int main(void)
     free(none);
     rp_edits_free(&all);
     ir_program_free(base);
-    return rtest_finish("test_patch");
+    return check_finish("test_patch");
 }

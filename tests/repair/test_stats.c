@@ -65,5 +65,5 @@ int main(void)
     close_to(stats_mean(lo, 5), 3, 1e-12, "mean");
     close_to(stats_sd(lo, 5), sqrt(2.5), 1e-12, "sd");
     close_to(stats_sd(lo, 1), 0, 0, "sd of one value");
-    return rtest_finish("test_stats");
+    return check_finish("test_stats");
 }

@@ -172,10 +172,10 @@ int main(void)
     ir_program *base = dnnc_compile_text("user_act.dnn", prog_text, true);
     CHECK(base != NULL, "the program does not compile");
     if (!base)
-        return rtest_finish("test_user_act");
+        return check_finish("test_user_act");
     check_passes(base);
     check_space(base);
     check_mutate(base);
     ir_program_free(base);
-    return rtest_finish("test_user_act");
+    return check_finish("test_user_act");
 }

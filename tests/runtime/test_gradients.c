@@ -132,11 +132,11 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
 {
     char err[256];
     rt_net *net = rt_net_new(m, l, n, 11, true, err, sizeof err);
-    TU_CHECK(net != NULL, "%s: %s", what, err);
+    CHECK(net != NULL, "%s: %s", what, err);
     if (!net)
         return;
     if (rt_net_bind_functions(net, prog, err, sizeof err) < 0) {
-        TU_CHECK(false, "%s: %s", what, err);
+        CHECK(false, "%s: %s", what, err);
         rt_net_free(net);
         return;
     }
@@ -165,7 +165,7 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
     rt_net_forward(net, n, true);
     double loss = rt_net_loss(net, n, target, true);
     rt_net_backward(net, n);
-    TU_CHECK(isfinite(loss), "%s: loss %g is not finite", what, loss);
+    CHECK(isfinite(loss), "%s: loss %g is not finite", what, loss);
     float *grads = malloc(sizeof *grads * (size_t)(net->n_trainable + 1));
     float *dinput = malloc(sizeof *dinput * (size_t)(n * net->in_size));
     memcpy(grads, net->grads, sizeof *grads * (size_t)net->n_trainable);
@@ -184,8 +184,8 @@ static void gradcheck(ir_model *m, ir_loss l, int n, bool zero_one, const char *
     bad += check_tensor(net, n, target, &mask, net->input, dinput, in_n, what, "input",
                         &skipped, &r);
     total += in_n <= 48 ? (int)in_n : 24;
-    TU_CHECK(bad == 0, "%s: %d gradient entries disagree", what, bad);
-    TU_CHECK(skipped * 5 <= total, "%s: %d of %d entries on kinks", what, skipped, total);
+    CHECK(bad == 0, "%s: %d gradient entries disagree", what, bad);
+    CHECK(skipped * 5 <= total, "%s: %d of %d entries on kinks", what, skipped, total);
     printf("%s %s (%d entries, %d on kinks)\n", bad ? "FAIL" : "ok  ", what, total, skipped);
     free(grads);
     free(dinput);
@@ -448,10 +448,10 @@ static void check_saturation_bounds(void)
     float y[4], dy[4] = {1, 1, 1, 1}, dz[4];
     rt_act_forward(IR_ACT_HARD_SIGMOID, z, y, 4, 4);
     rt_act_backward(IR_ACT_HARD_SIGMOID, z, y, dy, dz, 4, 4);
-    TU_CHECK(b == 2.5 && dz[0] == 0 && dz[1] == 0 && dz[2] > 0 && dz[3] > 0,
+    CHECK(b == 2.5 && dz[0] == 0 && dz[1] == 0 && dz[2] > 0 && dz[3] > 0,
              "hard_sigmoid saturates beyond %g: gradients %g %g outside, %g %g inside", b, dz[0],
              dz[1], dz[2], dz[3]);
-    TU_CHECK(rt_act_saturation_bound(IR_ACT_SIGMOID) == 5 && rt_act_saturation_bound(IR_ACT_TANH) == 5,
+    CHECK(rt_act_saturation_bound(IR_ACT_SIGMOID) == 5 && rt_act_saturation_bound(IR_ACT_TANH) == 5,
              "sigmoid and tanh saturate beyond +-5");
 }
 
@@ -516,7 +516,7 @@ static rt_user_fn *open_fn(const ir_function *f)
 {
     char err[512];
     rt_user_fn *u = rt_user_fn_open(prog, f, err, sizeof err);
-    TU_CHECK(u != NULL, "%s", err);
+    CHECK(u != NULL, "%s", err);
     return u;
 }
 
@@ -525,7 +525,7 @@ static rt_user_fn *open_fn(const ir_function *f)
  * metric's value, and NaN for finite input is reported by name. */
 static void check_user_values(void)
 {
-    int failures = tu_failures;
+    int failures = check_failed;
     fresh();
     declare("swish_beta", "swish_beta", NULL, IR_FN_ROLE_ACTIVATION, IR_FN_FORM_SCALAR, IR_CTYPE_FLOAT, "beta");
     declare("mish", "mish", "mish_grad", IR_FN_ROLE_ACTIVATION, IR_FN_FORM_SCALAR, IR_CTYPE_DOUBLE, NULL);
@@ -546,25 +546,25 @@ static void check_user_values(void)
         double worst = 0;
         for (int i = 0; i < 5; i++)
             worst = fmax(worst, fabs(y[i] - z[i] / (1 + exp(-beta * z[i]))));
-        TU_CHECK(worst < 1e-6, "swish_beta(beta = %g) is x sigmoid(beta x): off by %g", beta, worst);
+        CHECK(worst < 1e-6, "swish_beta(beta = %g) is x sigmoid(beta x): off by %g", beta, worst);
     }
     rt_user_fn_forward(ms, NULL, z, y, 5);
     rt_user_fn_forward(mv, NULL, z, y2, 5);
     double worst = 0;
     for (int i = 0; i < 5; i++)
         worst = fmax(worst, fabs(y[i] - y2[i]));
-    TU_CHECK(worst < 1e-6, "mish in scalar (double) and vector (float) form agree: off by %g", worst);
+    CHECK(worst < 1e-6, "mish in scalar (double) and vector (float) form agree: off by %g", worst);
     /* pred > 0.5 is positive: tp = 1 (0.9), fp = 1 (0.7), fn = 1 (0.4): F1 = 2/4. */
     float pred[4] = {0.9f, 0.2f, 0.7f, 0.4f}, target[4] = {1, 0, 0, 1};
     double f = rt_user_fn_value(f1, pred, target, 4, NULL);
-    TU_CHECK(fabs(f - 0.5) < 1e-6, "f1 of 1 true positive, 1 false positive, 1 false negative is 0.5, got %g", f);
+    CHECK(fabs(f - 0.5) < 1e-6, "f1 of 1 true positive, 1 false positive, 1 false negative is 0.5, got %g", f);
     char err[256] = "";
-    TU_CHECK(!rt_user_fn_failed(lg, err, sizeof err), "log has not failed before it is called");
+    CHECK(!rt_user_fn_failed(lg, err, sizeof err), "log has not failed before it is called");
     float zl[3] = {2, -1, 3}, yl[3];
     rt_user_fn_forward(lg, NULL, zl, yl, 3);
-    TU_CHECK(rt_user_fn_failed(lg, err, sizeof err) && strstr(err, "c_log") && strstr(err, "-1"),
+    CHECK(rt_user_fn_failed(lg, err, sizeof err) && strstr(err, "c_log") && strstr(err, "-1"),
              "log(-1) is NaN for finite input, reported naming the function and the input: '%s'", err);
-    printf("%s user function values\n", tu_failures > failures ? "FAIL" : "ok  ");
+    printf("%s user function values\n", check_failed > failures ? "FAIL" : "ok  ");
 out:
     rt_user_fn_close(sw);
     rt_user_fn_close(ms);
@@ -600,5 +600,5 @@ int main(void)
     check_losses();
     check_user_functions();
     ir_program_free(prog);
-    return tu_finish("test_gradients");
+    return check_finish("test_gradients");
 }

@@ -27,7 +27,7 @@ static void fill(ir_init kind, double param, int rank, const int *shape, double 
     for (int i = 0; i < rank; i++)
         *n *= shape[i];
     int rc = rt_init_fill(&ini, buf, rank, shape, &r, err, sizeof err);
-    TU_CHECK(rc == 0, "%s: %s", ir_enum_name(&ir_init_table, kind), err);
+    CHECK(rc == 0, "%s: %s", ir_enum_name(&ir_init_table, kind), err);
     double s = 0, sq = 0, mx = 0;
     for (long i = 0; i < *n; i++) {
         s += buf[i];
@@ -48,7 +48,7 @@ static void expect(ir_init kind, double param, int rank, const int *shape, doubl
     fill(kind, param, rank, shape, &mean, &got, &mx, &n);
     bool ok = fabs(mean) < 4 * sd / sqrt((double)n) + 1e-9 && fabs(got - sd) < 0.03 * sd &&
               mx <= limit * (1 + 1e-6);
-    TU_CHECK(ok, "%s: mean %g, sd %g (want %g), max |w| %g (limit %g)", what, mean, got, sd, mx,
+    CHECK(ok, "%s: mean %g, sd %g (want %g), max |w| %g (limit %g)", what, mean, got, sd, mx,
              limit);
     printf("%s %s: sd %.5f (want %.5f), max %.5f\n", ok ? "ok  " : "FAIL", what, got, sd, mx);
 }
@@ -69,7 +69,7 @@ int main(void)
         bool all = true;
         for (long i = 0; i < n; i++)
             all = all && buf[i] == consts[k].value;
-        TU_CHECK(all, "%s: not every value is %g", ir_enum_name(&ir_init_table, consts[k].kind),
+        CHECK(all, "%s: not every value is %g", ir_enum_name(&ir_init_table, consts[k].kind),
                  consts[k].value);
     }
     printf("ok   zeros, ones, constant(value=0.7)\n");
@@ -108,7 +108,7 @@ int main(void)
                              : (double)buf[i * 20 + a] * buf[i * 20 + b];
                 worst = fmax(worst, fabs(dot - (a == b ? 2.25 : 0.0)));
             }
-        TU_CHECK(worst < 1e-4, "orthogonal %s: off by %g", k ? "[20,60]" : "[60,20]", worst);
+        CHECK(worst < 1e-4, "orthogonal %s: off by %g", k ? "[20,60]" : "[60,20]", worst);
         printf("ok   orthogonal(gain=1.5) %s: orthonormal within %.1e\n", k ? "[20,60]" : "[60,20]",
                worst);
     }
@@ -117,7 +117,7 @@ int main(void)
     rt_rng_seed(&r, 1);
     char err[128] = "";
     const int vec[1] = {10};
-    TU_CHECK(rt_init_fill(&ortho, buf, 1, vec, &r, err, sizeof err) < 0 && strstr(err, "rank 2"),
+    CHECK(rt_init_fill(&ortho, buf, 1, vec, &r, err, sizeof err) < 0 && strstr(err, "rank 2"),
              "orthogonal on a vector: '%s'", err);
     printf("ok   orthogonal refuses a vector: %s\n", err);
 
@@ -132,9 +132,9 @@ int main(void)
     rt_init_fill(&gu, x, 2, small, &a, err, sizeof err);
     rt_init_fill(&gu, y, 2, small, &b, err, sizeof err);
     rt_init_fill(&gu, z, 2, small, &c, err, sizeof err);
-    TU_CHECK(memcmp(x, y, sizeof x) == 0 && memcmp(x, z, sizeof x) != 0,
+    CHECK(memcmp(x, y, sizeof x) == 0 && memcmp(x, z, sizeof x) != 0,
              "streams: same key must repeat, another key must differ");
     printf("ok   initial values depend on the seed and the tensor's name only\n");
     free(buf);
-    return tu_finish("test_init");
+    return check_finish("test_init");
 }

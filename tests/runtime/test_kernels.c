@@ -38,7 +38,7 @@ static void use(const char *name)
 {
     char err[256];
     int rc = rt_kernels_use(name, err, sizeof err);
-    TU_CHECK(rc == 0 && strcmp(rt_kernels_name(), name) == 0, "cannot use %s: %s", name, err);
+    CHECK(rc == 0 && strcmp(rt_kernels_name(), name) == 0, "cannot use %s: %s", name, err);
 }
 
 /* Largest |a - b| / (1 + |b|) over N values; infinite when a value is NaN in
@@ -113,7 +113,7 @@ static long step_results(int which, float **out)
     ir_program *p = network(which);
     char err[256];
     rt_net *net = rt_net_new(tu_model(p), IR_LOSS_MSE, N, 5, true, err, sizeof err);
-    TU_CHECK(net != NULL, "network %d: %s", which, err);
+    CHECK(net != NULL, "network %d: %s", which, err);
     if (!net) {
         ir_program_free(p);
         return 0;
@@ -153,7 +153,7 @@ static void check_steps(void)
             float *v = NULL;
             long m = step_results(which, &v);
             double d = m == n ? max_diff(v, ref, n) : INFINITY;
-            TU_CHECK(d <= 1e-4, "network %d: %s differs from %s by %g", which, set_names[s],
+            CHECK(d <= 1e-4, "network %d: %s differs from %s by %g", which, set_names[s],
                      set_names[n_sets - 1], d);
             printf("%s network %d, one step: %s vs %s, %ld values, largest difference %.2g\n",
                    d <= 1e-4 ? "ok  " : "FAIL", which, set_names[s], set_names[n_sets - 1], n, d);
@@ -208,7 +208,7 @@ static long trained(ir_opt opt, const rt_data *d, float **out)
     char err[256];
     long len = 0;
     rt_net *net = rt_net_for_program(p, d, rt_effective_seed(p, &o), err, sizeof err);
-    TU_CHECK(net != NULL, "%s", err);
+    CHECK(net != NULL, "%s", err);
     rt_result res;
     if (net && rt_train_net(net, p, d, &o, &res, err, sizeof err) == 0) {
         len = net->n_values + 1;
@@ -218,7 +218,7 @@ static long trained(ir_opt opt, const rt_data *d, float **out)
         *out = v;
         rt_result_free(&res);
     } else if (net) {
-        TU_CHECK(false, "training failed: %s", err);
+        CHECK(false, "training failed: %s", err);
     }
     rt_net_free(net);
     ir_program_free(p);
@@ -238,7 +238,7 @@ static void check_training(void)
             float *v = NULL;
             long m = trained((ir_opt)k, d, &v);
             double diff = m == n ? max_diff(v, ref, n) : INFINITY;
-            TU_CHECK(diff <= 1e-4, "optimiser %s: %s differs from %s by %g", opt, set_names[s],
+            CHECK(diff <= 1e-4, "optimiser %s: %s differs from %s by %g", opt, set_names[s],
                      set_names[n_sets - 1], diff);
             printf("%s optimiser %s, 3 epochs: %s vs %s, loss %.4f vs %.4f, largest "
                    "difference %.2g\n", diff <= 1e-4 ? "ok  " : "FAIL", opt, set_names[s],
@@ -254,16 +254,16 @@ static void check_refusals(void)
 {
     const char *before = rt_kernels_name();
     char err[256] = "";
-    TU_CHECK(rt_kernels_use("sse9", err, sizeof err) == -1 && strstr(err, "unknown kernel set"),
+    CHECK(rt_kernels_use("sse9", err, sizeof err) == -1 && strstr(err, "unknown kernel set"),
              "an unknown set was not refused (%s)", err);
-    TU_CHECK(strcmp(rt_kernels_name(), before) == 0, "a refused set changed the set in use");
+    CHECK(strcmp(rt_kernels_name(), before) == 0, "a refused set changed the set in use");
     printf("ok   unknown set refused: %s\n", err);
 }
 
 int main(void)
 {
     list_sets();
-    TU_CHECK(n_sets >= 1 && strcmp(set_names[n_sets - 1], "baseline") == 0,
+    CHECK(n_sets >= 1 && strcmp(set_names[n_sets - 1], "baseline") == 0,
              "the baseline set is not the last one this CPU runs");
     printf("kernel sets this CPU runs:");
     for (int s = 0; s < n_sets; s++)
@@ -272,5 +272,5 @@ int main(void)
     check_refusals();
     check_steps();
     check_training();
-    return tu_finish("kernel sets");
+    return check_finish("kernel sets");
 }

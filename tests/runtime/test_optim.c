@@ -59,7 +59,7 @@ static rt_net *small_net(bool bias)
     tu_dense(m, "fc", 2, IR_ACT_LINEAR)->bias = bias;
     char err[200];
     rt_net *net = rt_net_new(m, IR_LOSS_MSE, 1, 1, false, err, sizeof err);
-    TU_CHECK(net != NULL, "building the net: %s", err);
+    CHECK(net != NULL, "building the net: %s", err);
     return net;
 }
 
@@ -88,7 +88,7 @@ static void check_rule(const opt_case *c)
                    c->expect[i]);
             bad++;
         }
-    TU_CHECK(bad == 0, "%s: weights after three steps differ", c->what);
+    CHECK(bad == 0, "%s: weights after three steps differ", c->what);
     printf("%s %s: three steps\n", bad ? "FAIL" : "ok  ", c->what);
     rt_optim_free(&o);
     rt_net_free(net);
@@ -109,7 +109,7 @@ static void check_adam_first_step(void)
     memcpy(net->values, W0, sizeof W0);
     memcpy(net->grads, G[0], sizeof G[0]);
     rt_optim_step(&o, net, NULL);
-    TU_CHECK(fabsf(net->values[0] - 0.99f) < 1e-6f && fabsf(net->values[1] + 1.99f) < 1e-6f &&
+    CHECK(fabsf(net->values[0] - 0.99f) < 1e-6f && fabsf(net->values[1] + 1.99f) < 1e-6f &&
                  fabsf(net->values[2] - 0.49f) < 1e-6f && net->values[3] == 0.0f,
              "adam first step: %g %g %g %g", net->values[0], net->values[1], net->values[2],
              net->values[3]);
@@ -122,18 +122,18 @@ static void check_clipping(void)
 {
     float g[2] = {3.0f, 4.0f};
     rt_clip_gradient(g, 2, 1.0, 0.0);
-    TU_CHECK(fabsf(g[0] - 0.6f) < 1e-6f && fabsf(g[1] - 0.8f) < 1e-6f,
+    CHECK(fabsf(g[0] - 0.6f) < 1e-6f && fabsf(g[1] - 0.8f) < 1e-6f,
              "clipnorm 1 of (3, 4) gave (%g, %g)", g[0], g[1]);
     g[0] = 3.0f, g[1] = 4.0f;
     rt_clip_gradient(g, 2, 10.0, 0.0);
-    TU_CHECK(g[0] == 3.0f && g[1] == 4.0f, "clipnorm 10 changed (3, 4) to (%g, %g)", g[0], g[1]);
+    CHECK(g[0] == 3.0f && g[1] == 4.0f, "clipnorm 10 changed (3, 4) to (%g, %g)", g[0], g[1]);
     g[0] = 3.0f, g[1] = -0.25f;
     rt_clip_gradient(g, 2, 0.0, 0.5);
-    TU_CHECK(g[0] == 0.5f && g[1] == -0.25f, "clipvalue 0.5 of (3, -0.25) gave (%g, %g)", g[0],
+    CHECK(g[0] == 0.5f && g[1] == -0.25f, "clipvalue 0.5 of (3, -0.25) gave (%g, %g)", g[0],
              g[1]);
     g[0] = -30.0f, g[1] = 40.0f;
     rt_clip_gradient(g, 2, 5.0, 2.0);   /* norm first: (-3, 4), then values */
-    TU_CHECK(g[0] == -2.0f && g[1] == 2.0f, "clipnorm 5 then clipvalue 2 gave (%g, %g)", g[0],
+    CHECK(g[0] == -2.0f && g[1] == 2.0f, "clipnorm 5 then clipvalue 2 gave (%g, %g)", g[0],
              g[1]);
     printf("ok   clipnorm, clipvalue, both\n");
 
@@ -150,18 +150,18 @@ static void check_clipping(void)
     rt_optim o;
     rt_optim_init(&o, &t, net->n_trainable);
     rt_param *k = rt_net_find_param(net, "fc.kernel"), *b = rt_net_find_param(net, "fc.bias");
-    TU_CHECK(k && b, "fc.kernel and fc.bias exist");
+    CHECK(k && b, "fc.kernel and fc.bias exist");
     if (k && b) {
         memset(net->values, 0, sizeof(float) * (size_t)net->n_values);
         k->grad[0] = 3.0f, k->grad[1] = 4.0f, k->grad[2] = k->grad[3] = 0.0f;
         b->grad[0] = 0.3f, b->grad[1] = 0.4f;
         double upd[4];
         rt_optim_step(&o, net, upd);
-        TU_CHECK(fabsf(k->value[0] + 0.6f) < 1e-6f && fabsf(k->value[1] + 0.8f) < 1e-6f,
+        CHECK(fabsf(k->value[0] + 0.6f) < 1e-6f && fabsf(k->value[1] + 0.8f) < 1e-6f,
                  "kernel clipped to norm 1: %g %g", k->value[0], k->value[1]);
-        TU_CHECK(fabsf(b->value[0] + 0.3f) < 1e-6f && fabsf(b->value[1] + 0.4f) < 1e-6f,
+        CHECK(fabsf(b->value[0] + 0.3f) < 1e-6f && fabsf(b->value[1] + 0.4f) < 1e-6f,
                  "bias unclipped: %g %g", b->value[0], b->value[1]);
-        TU_CHECK(fabs(upd[0] - 1.0) < 1e-5 && fabs(upd[1] - 0.25) < 1e-5,
+        CHECK(fabs(upd[0] - 1.0) < 1e-5 && fabs(upd[1] - 0.25) < 1e-5,
                  "squared update norms %g %g", upd[0], upd[1]);
         printf("ok   clipnorm applies per tensor; update norms reported\n");
     }
@@ -176,5 +176,5 @@ int main(void)
     check_adam_first_step();
     check_clipping();
     ir_program_free(prog);
-    return tu_finish("test_optim");
+    return check_finish("test_optim");
 }

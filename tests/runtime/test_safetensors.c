@@ -38,7 +38,7 @@ static rt_net *net_with_seed(ir_program *p, uint64_t seed)
     char err[200];
     rt_net *net = rt_net_new(tu_model(p), IR_LOSS_CATEGORICAL_CROSSENTROPY, 4, seed, false,
                              err, sizeof err);
-    TU_CHECK(net != NULL, "%s", err);
+    CHECK(net != NULL, "%s", err);
     return net;
 }
 
@@ -86,7 +86,7 @@ static void expect_bad(rt_net *net, const char *needle, const char *what)
     char err[300] = "";
     int rc = rt_safetensors_load(net, path, err, sizeof err);
     bool same = memcmp(before, net->values, sizeof *before * (size_t)net->n_values) == 0;
-    TU_CHECK(rc < 0 && strstr(err, needle) && strstr(err, path) && same,
+    CHECK(rc < 0 && strstr(err, needle) && strstr(err, path) && same,
              "%s: rc %d, weights %s, message '%s'", what, rc, same ? "kept" : "changed", err);
     printf("%s %s: %s\n", rc < 0 && same ? "ok  " : "FAIL", what, err);
     free(before);
@@ -100,11 +100,11 @@ static void check_round_trip(ir_program *p)
     for (long i = 0; i < a->n_values; i++)   /* moving statistics too */
         a->values[i] += 0.001f * (float)i;
     char err[300];
-    TU_CHECK(rt_safetensors_save(a, path, err, sizeof err) == 0, "save: %s", err);
-    TU_CHECK(memcmp(a->values, b->values, sizeof(float) * (size_t)a->n_values) != 0,
+    CHECK(rt_safetensors_save(a, path, err, sizeof err) == 0, "save: %s", err);
+    CHECK(memcmp(a->values, b->values, sizeof(float) * (size_t)a->n_values) != 0,
              "two seeds give different weights");
-    TU_CHECK(rt_safetensors_load(b, path, err, sizeof err) == 0, "load: %s", err);
-    TU_CHECK(memcmp(a->values, b->values, sizeof(float) * (size_t)a->n_values) == 0,
+    CHECK(rt_safetensors_load(b, path, err, sizeof err) == 0, "load: %s", err);
+    CHECK(memcmp(a->values, b->values, sizeof(float) * (size_t)a->n_values) == 0,
              "loaded weights differ from saved ones");
     printf("ok   round trip of %d tensors (%ld floats)\n", a->n_params, a->n_values);
 
@@ -113,10 +113,10 @@ static void check_round_trip(ir_program *p)
     uint64_t n = 0;
     for (int i = 0; raw && i < 8; i++)
         n |= (uint64_t)raw[i] << (8 * i);
-    TU_CHECK(raw && n % 8 == 0 && (long)(8 + n + 4 * a->n_values) == len,
+    CHECK(raw && n % 8 == 0 && (long)(8 + n + 4 * a->n_values) == len,
              "layout: header %llu, file %ld bytes", (unsigned long long)n, len);
     const char *h = raw ? (const char *)raw + 8 : "";
-    TU_CHECK(strstr(h, "\"c1.kernel\":{\"dtype\":\"F32\",\"shape\":[3,3,1,3]") &&
+    CHECK(strstr(h, "\"c1.kernel\":{\"dtype\":\"F32\",\"shape\":[3,3,1,3]") &&
                  strstr(h, "\"bn.moving_variance\"") && strstr(h, "\"fc1.kernel\"") &&
                  strstr(h, "\"shape\":[48,4]") && !strstr(h, "out.bias"),
              "header names and shapes: %.200s", h);
@@ -206,5 +206,5 @@ int main(void)
     check_round_trip(p);
     remove(path);
     ir_program_free(p);
-    return tu_finish("test_safetensors");
+    return check_finish("test_safetensors");
 }

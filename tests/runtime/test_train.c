@@ -81,12 +81,12 @@ static void check_learns(void)
         rt_result res;
         char err[256];
         int rc = rt_train(p, d, &o, &res, err, sizeof err);
-        TU_CHECK(rc == 0, "training failed: %s", err);
+        CHECK(rc == 0, "training failed: %s", err);
         const char *name = ir_enum_name(&ir_opt_table, opts[k]);
-        TU_CHECK(res.has_test && res.test_metric > 0.9, "%s: blobs test accuracy %.3f <= 0.9",
+        CHECK(res.has_test && res.test_metric > 0.9, "%s: blobs test accuracy %.3f <= 0.9",
                  name, res.test_metric);
-        TU_CHECK(res.n_epochs == 15 && res.has_val, "%s: %d epochs", name, res.n_epochs);
-        TU_CHECK(res.epochs[14].loss < res.epochs[0].loss, "%s: loss did not fall", name);
+        CHECK(res.n_epochs == 15 && res.has_val, "%s: %d epochs", name, res.n_epochs);
+        CHECK(res.epochs[14].loss < res.epochs[0].loss, "%s: loss did not fall", name);
         printf("ok   %s learns blobs: test accuracy %.3f, loss %.3f -> %.3f\n", name,
                res.test_metric, res.epochs[0].loss, res.epochs[14].loss);
         rt_result_free(&res);
@@ -96,8 +96,8 @@ static void check_learns(void)
     ir_program *p = classifier(3, IR_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, IR_OPT_ADAM, 15);
     rt_result res;
     char err[256];
-    TU_CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "sparse: %s", err);
-    TU_CHECK(res.test_metric > 0.9, "sparse: test accuracy %.3f", res.test_metric);
+    CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "sparse: %s", err);
+    CHECK(res.test_metric > 0.9, "sparse: test accuracy %.3f", res.test_metric);
     printf("ok   sparse_categorical_crossentropy learns blobs: %.3f\n", res.test_metric);
     rt_result_free(&res);
     ir_program_free(p);
@@ -111,9 +111,9 @@ static void check_learns(void)
     d->classes = 2;
     p = classifier(1, IR_LOSS_BINARY_CROSSENTROPY, IR_OPT_ADAM, 15);
     tu_model(p)->nodes[2].activation = IR_ACT_SIGMOID;
-    TU_CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "binary: %s", err);
-    TU_CHECK(res.test_metric > 0.9, "binary: test accuracy %.3f", res.test_metric);
-    TU_CHECK(!res.has_val && isnan(res.epochs[0].val_loss), "no validation split");
+    CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "binary: %s", err);
+    CHECK(res.test_metric > 0.9, "binary: test accuracy %.3f", res.test_metric);
+    CHECK(!res.has_val && isnan(res.epochs[0].val_loss), "no validation split");
     printf("ok   binary_crossentropy with one sigmoid unit: %.3f\n", res.test_metric);
     rt_result_free(&res);
     ir_program_free(p);
@@ -134,8 +134,8 @@ static void check_regression(void)
     p->train.epochs = 30;
     rt_result res;
     char err[256];
-    TU_CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "regression: %s", err);
-    TU_CHECK(!res.classification && res.test_metric < 0.2, "regression test mae %.3f",
+    CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "regression: %s", err);
+    CHECK(!res.classification && res.test_metric < 0.2, "regression test mae %.3f",
              res.test_metric);
     printf("ok   regression: test mae %.3f (loss %.3f)\n", res.test_metric, res.test_loss);
     rt_result_free(&res);
@@ -152,11 +152,11 @@ static float *weights_after(ir_program *p, const rt_data *d, long seed, long *n,
     o.threads = 1;
     char err[256];
     rt_net *net = rt_net_for_program(p, d, rt_effective_seed(p, &o), err, sizeof err);
-    TU_CHECK(net != NULL, "%s", err);
+    CHECK(net != NULL, "%s", err);
     if (!net)
         return NULL;
     rt_result res;
-    TU_CHECK(rt_train_net(net, p, d, &o, &res, err, sizeof err) == 0, "%s", err);
+    CHECK(rt_train_net(net, p, d, &o, &res, err, sizeof err) == 0, "%s", err);
     *loss = res.epochs[res.n_epochs - 1].loss;
     *n = net->n_values;
     float *w = malloc(sizeof *w * (size_t)*n);
@@ -183,9 +183,9 @@ static void check_determinism(void)
     float *b = weights_after(p, d, 7, &n2, &l2);
     float *c = weights_after(p, d, 8, &n3, &l3);
     if (a && b && c) {
-        TU_CHECK(n1 == n2 && memcmp(a, b, sizeof *a * (size_t)n1) == 0 && l1 == l2,
+        CHECK(n1 == n2 && memcmp(a, b, sizeof *a * (size_t)n1) == 0 && l1 == l2,
                  "same seed gave different weights");
-        TU_CHECK(memcmp(a, c, sizeof *a * (size_t)n1) != 0, "seeds 7 and 8 gave the same weights");
+        CHECK(memcmp(a, c, sizeof *a * (size_t)n1) != 0, "seeds 7 and 8 gave the same weights");
         printf("ok   same seed, same weights and loss; another seed differs\n");
     }
     free(a);
@@ -200,7 +200,7 @@ static void expect_refusal(ir_program *p, const rt_data *d, const char *needle, 
     rt_result res;
     char err[256] = "";
     int rc = rt_train(p, d, NULL, &res, err, sizeof err);
-    TU_CHECK(rc < 0 && strstr(err, needle), "%s: rc %d, message '%s'", what, rc, err);
+    CHECK(rc < 0 && strstr(err, needle), "%s: rc %d, message '%s'", what, rc, err);
     printf("%s %s: %s\n", rc < 0 ? "ok  " : "FAIL", what, err);
     if (rc == 0)
         rt_result_free(&res);
@@ -243,8 +243,8 @@ static void check_controls(void)
     ir_program *p = classifier(3, IR_LOSS_CATEGORICAL_CROSSENTROPY, IR_OPT_SGD, 20);
     p->train.learning_rate = 0.0;
     p->train.patience = 2;
-    TU_CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "%s", err);
-    TU_CHECK(res.stopped_early && res.n_epochs == 3 && res.best_epoch == 0,
+    CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "%s", err);
+    CHECK(res.stopped_early && res.n_epochs == 3 && res.best_epoch == 0,
              "patience 2: %d epochs, stopped %d", res.n_epochs, res.stopped_early);
     printf("ok   early stopping after patience 2: %d epochs\n", res.n_epochs);
     rt_result_free(&res);
@@ -254,8 +254,8 @@ static void check_controls(void)
     p->train.learning_rate = 1e30;
     p->train.loss = IR_LOSS_MSE;
     tu_model(p)->nodes[2].activation = IR_ACT_LINEAR;
-    TU_CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "%s", err);
-    TU_CHECK(res.diverged && res.n_epochs == 1, "lr 1e30: diverged %d after %d epochs",
+    CHECK(rt_train(p, d, NULL, &res, err, sizeof err) == 0, "%s", err);
+    CHECK(res.diverged && res.n_epochs == 1, "lr 1e30: diverged %d after %d epochs",
              res.diverged, res.n_epochs);
     printf("ok   divergence detected (batch %ld)\n", res.n_batches);
     rt_result_free(&res);
@@ -267,8 +267,8 @@ static void check_controls(void)
     rt_train_options_default(&o);
     o.max_batches = 11;   /* 8 batches per epoch: stops in the second */
     o.log = tmpfile();
-    TU_CHECK(rt_train(p, d, &o, &res, err, sizeof err) == 0, "%s", err);
-    TU_CHECK(res.batch_limit_hit && res.n_batches == 11 && res.n_epochs == 2 &&
+    CHECK(rt_train(p, d, &o, &res, err, sizeof err) == 0, "%s", err);
+    CHECK(res.batch_limit_hit && res.n_batches == 11 && res.n_epochs == 2 &&
                  res.epochs[1].batches == 3,
              "max_batches 11: %ld batches, %d epochs", res.n_batches, res.n_epochs);
     rewind(o.log);
@@ -277,7 +277,7 @@ static void check_controls(void)
     while (fgets(line, sizeof line, o.log))
         lines += strncmp(line, "epoch ", 6) == 0 && strstr(line, "val_accuracy") != NULL;
     fclose(o.log);
-    TU_CHECK(lines == 2, "%d epoch lines logged", lines);
+    CHECK(lines == 2, "%d epoch lines logged", lines);
     printf("ok   batch limit: %ld batches in %d epochs, %d log lines\n", res.n_batches,
            res.n_epochs, lines);
     rt_result_free(&res);
@@ -333,22 +333,22 @@ static void check_monitor(void)
     o.monitor = &mon;
     rt_result res;
     char err[256];
-    TU_CHECK(rt_train(p, d, &o, &res, err, sizeof err) == 0, "%s", err);
+    CHECK(rt_train(p, d, &o, &res, err, sizeof err) == 0, "%s", err);
     /* 8 batches per epoch: batch calls after steps 3, 6, 9, 12, 15, 18, 21, epoch
      * calls after 8, 16, 24 (step 24 is an epoch end: one call only). */
-    TU_CHECK(res.stopped_by_monitor && res.n_epochs == 3, "monitor stop: %d epochs",
+    CHECK(res.stopped_by_monitor && res.n_epochs == 3, "monitor stop: %d epochs",
              res.n_epochs);
-    TU_CHECK(s.epoch_calls == 3 && s.batch_calls == 7, "calls: %d epoch, %d batch",
+    CHECK(s.epoch_calls == 3 && s.batch_calls == 7, "calls: %d epoch, %d batch",
              s.epoch_calls, s.batch_calls);
-    TU_CHECK(s.stats_ok, "every call had statistics for 4 layers");
-    TU_CHECK(s.dead.act_dead == 1.0 && s.dead.act_dead_units == 1.0 && s.dead.grad_zero == 1.0,
+    CHECK(s.stats_ok, "every call had statistics for 4 layers");
+    CHECK(s.dead.act_dead == 1.0 && s.dead.act_dead_units == 1.0 && s.dead.grad_zero == 1.0,
              "dead relu layer: dead %.3f, dead units %.3f, zero gradients %.3f",
              s.dead.act_dead, s.dead.act_dead_units, s.dead.grad_zero);
     /* The dead layer after it blocks every gradient: exactly zero, all of it. */
-    TU_CHECK(s.sat.act_saturated > 0.5 && s.sat.grad_norm == 0 && s.sat.weight_norm > 10,
+    CHECK(s.sat.act_saturated > 0.5 && s.sat.grad_norm == 0 && s.sat.weight_norm > 10,
              "saturated sigmoid layer: saturated %.3f, grad norm %g, weight norm %g",
              s.sat.act_saturated, s.sat.grad_norm, s.sat.weight_norm);
-    TU_CHECK(s.sat.window_batches == 2, "window of 2 batches: %ld", s.sat.window_batches);
+    CHECK(s.sat.window_batches == 2, "window of 2 batches: %ld", s.sat.window_batches);
     printf("ok   monitor: %d epoch and %d batch calls, stop honoured; dead layer %.2f dead, "
            "sigmoid layer %.2f saturated\n", s.epoch_calls, s.batch_calls, s.dead.act_dead,
            s.sat.act_saturated);
@@ -358,8 +358,8 @@ static void check_monitor(void)
     seen s2 = {0, 0, -1, {0}, {0}, true, 0};
     rt_monitor plain = {0, false, 1, watch, &s2};
     o.monitor = &plain;
-    TU_CHECK(rt_train(p, d, &o, &res, err, sizeof err) == 0, "%s", err);
-    TU_CHECK(!s2.stats_ok && s2.epoch_calls == 4 && s2.batch_calls == 0,
+    CHECK(rt_train(p, d, &o, &res, err, sizeof err) == 0, "%s", err);
+    CHECK(!s2.stats_ok && s2.epoch_calls == 4 && s2.batch_calls == 0,
              "plain monitor: %d epoch calls, %d batch calls", s2.epoch_calls, s2.batch_calls);
     printf("ok   monitor without statistics: %d epoch calls\n", s2.epoch_calls);
     rt_result_free(&res);
@@ -375,5 +375,5 @@ int main(void)
     check_mismatches();
     check_controls();
     check_monitor();
-    return tu_finish("test_train");
+    return check_finish("test_train");
 }

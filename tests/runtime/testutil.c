@@ -4,14 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tu_failures, tu_checks;
-
-int tu_finish(const char *what)
-{
-    printf("%s: %d checks, %d failed\n", what, tu_checks, tu_failures);
-    return tu_failures ? 1 : 0;
-}
-
 ir_program *tu_program(const char *name)
 {
     ir_program *p = ir_program_new("test.dnn");

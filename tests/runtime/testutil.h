@@ -1,8 +1,6 @@
-/* testutil.h: small helpers shared by the runtime's C tests.
- *
- * Building IR models by hand (the runtime tests do not depend on the front
- * end), in-memory datasets, and a check macro that prints what failed and
- * counts failures; a test's main returns tu_finish().
+/* testutil.h: fixtures of the runtime's C tests: IR models built by hand
+ * (the runtime tests do not depend on the front end) and in-memory datasets.
+ * Checks are tests/check.h's; a test's main returns check_finish().
  */
 #ifndef DNNC_TESTUTIL_H
 #define DNNC_TESTUTIL_H
@@ -10,26 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "check.h"
 #include "data.h"
 #include "ir.h"
-
-extern int tu_failures;     /* checks failed so far */
-extern int tu_checks;       /* checks run so far */
-
-/* Records one check; prints the message on failure. */
-#define TU_CHECK(cond, ...)                                            \
-    do {                                                               \
-        tu_checks++;                                                   \
-        if (!(cond)) {                                                 \
-            tu_failures++;                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                \
-            printf(__VA_ARGS__);                                       \
-            printf("\n");                                              \
-        }                                                              \
-    } while (0)
-
-/* Prints the summary; the exit status for main. */
-int tu_finish(const char *what);
 
 /* A program with one model named NAME and a train block that uses it and a
  * dataset named "data" (recipe: Keras defaults). */
